@@ -1,0 +1,1 @@
+"""The social registry: households, people, membership, incomes, assets, disabilities; import staging."""

@@ -1,0 +1,1 @@
+"""Settings packages: ``base`` (env-driven defaults), ``test`` and ``production``."""

@@ -1,0 +1,1 @@
+"""The synthetic Zhaotong city: a deterministic, vectorised generator of registry-shaped data."""

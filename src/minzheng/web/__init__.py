@@ -1,0 +1,1 @@
+"""Web UI: Chinese pages for village, township, county and city staff."""

@@ -1,0 +1,89 @@
+"""factory_boy factories and a tiny two-county region tree for tests."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+import factory
+from stdnum.cn import ric
+
+from minzheng.accounts.models import Role, User
+from minzheng.common.models import Region
+from minzheng.registry.models import Household, Membership, Person
+
+_sequence = itertools.count(1)
+
+
+def make_id_number(address_code: str = "530602", birth: datetime.date = datetime.date(1980, 5, 17), male=True) -> str:
+    """A valid synthetic ID number: unique sequence per call, parity by sex."""
+    n = next(_sequence) % 499
+    seq = 2 * n + (1 if male else 2)
+    body = f"{address_code}{birth:%Y%m%d}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+# city 530600 → counties 530602 (昭阳区), 530621 (鲁甸县) → townships → villages
+TREE = {
+    "530600": ("昭通市", "city", None, ""),
+    "530602": ("昭阳区", "county", "530600", ""),
+    "530621": ("鲁甸县", "county", "530600", ""),
+    "530602001": ("凤凰街道", "township", "530602", ""),
+    "530602101": ("守望乡", "township", "530602", ""),
+    "530621101": ("文屏镇", "township", "530621", ""),
+    "530602001001": ("西街社区", "village", "530602001", "urban"),
+    "530602001002": ("东街社区", "village", "530602001", "urban"),
+    "530602101201": ("青山村", "village", "530602101", "rural"),
+    "530621101201": ("龙泉村", "village", "530621101", "rural"),
+    "530621101202": ("柳林村", "village", "530621101", "rural"),
+}
+
+
+def build_region_tree() -> dict[str, Region]:
+    regions: dict[str, Region] = {}
+    for code, (name, level, parent, urban_rural) in TREE.items():
+        regions[code] = Region.objects.create(
+            code=code, name=name, level=level, parent=regions.get(parent) if parent else None, urban_rural=urban_rural
+        )
+    return regions
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.VILLAGE
+    password = factory.PostGenerationMethodCall("set_password", "test-pass-123")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    id_number = factory.LazyFunction(make_id_number)
+    name = factory.Iterator(["张三", "李四", "王芳", "刘洋", "陈静"])
+    sex = factory.LazyAttribute(lambda o: "男" if int(o.id_number[16]) % 2 else "女")
+    birth_date = factory.LazyAttribute(lambda o: ric.get_birth_date(o.id_number))
+    hukou_type = "农业户口"
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    household_number = factory.Sequence(lambda n: f"H{n:08d}")
+    urban_rural = "rural"
+    address = "测试地址"
+
+
+def make_household(region: Region, *, members: int = 2, as_of=datetime.date(2020, 1, 1)) -> Household:
+    head = PersonFactory(hukou_region=region)
+    household = HouseholdFactory(region=region, head=head, urban_rural=region.urban_rural or "rural")
+    Membership.objects.create(household=household, person=head, relation="户主", valid_from=as_of)
+    for _ in range(members - 1):
+        person = PersonFactory(hukou_region=region)
+        Membership.objects.create(household=household, person=person, relation="子女", valid_from=as_of)
+    return household
