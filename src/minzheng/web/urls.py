@@ -1,17 +1,17 @@
-"""URL map of the web UI, the admin and the REST API."""
+"""URL map of the web UI, the admin and the REST API. Each area keeps its routes in its own module."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
-
-app_name = "web"
+from . import urls_import, urls_registry, views
 
 web_patterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *urls_registry.urlpatterns,
+    *urls_import.urlpatterns,
 ]
 
 urlpatterns = [

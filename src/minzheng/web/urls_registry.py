@@ -1,0 +1,5 @@
+"""Routes of the registry pages (households, people, exports)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
