@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "minzheng.accounts",
     "minzheng.audit",
     "minzheng.registry",
+    "minzheng.synth",
     "minzheng.web",
 ]
 

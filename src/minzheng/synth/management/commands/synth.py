@@ -1,0 +1,80 @@
+"""``minzheng synth``: generate the synthetic city, write its lake datasets, optionally load the registry."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from minzheng.common.errors import MinzhengError
+
+
+class Command(BaseCommand):
+    help = "生成模拟城市（确定性：同一种子结果相同），写入数据湖，可选载入社会救助家庭信息库"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--city", default="zhaotong", choices=["zhaotong"], help="城市（目前支持 zhaotong）")
+        parser.add_argument("--scale", type=float, default=0.01, help="规模：1 = 全市 630 万户籍人口")
+        parser.add_argument("--seed", type=int, default=1, help="随机种子")
+        parser.add_argument("--out", type=Path, default=None, help="数据湖目录（默认 MINZHENG_LAKE）")
+        parser.add_argument("--period", default="2023-06", help="数据期别，如 2023-06")
+        parser.add_argument("--load", action="store_true", help="同时载入数据库（家庭户、人员、收入、财产）")
+        parser.add_argument("--replace", action="store_true", help="数据库已有家庭户时先清空（仅限演示库）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from minzheng.synth.city import generate, write_lake
+        from minzheng.synth.load import last_synth_load, load_city, registry_is_empty
+
+        console = Console()
+        scale, seed, city_name = options["scale"], options["seed"], options["city"]
+        if not 0 < scale <= 2:
+            raise CommandError("规模 --scale 必须在 0 到 2 之间")
+        out: Path = options["out"] or settings.LAKE_DIR
+        params = {"city": city_name, "scale": scale, "seed": seed, "period": options["period"]}
+        if options["load"] and not options["replace"] and not registry_is_empty():
+            previous = last_synth_load()
+            if previous and all(previous.get(k) == v for k, v in params.items()):
+                console.print("数据库中已载入相同参数的模拟城市，跳过生成与载入。")
+                return
+        started = time.perf_counter()
+        with _progress(console) as progress:
+            tasks: dict[str, Any] = {}
+
+            def report(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=max(total, 1))
+                progress.update(tasks[stage], completed=done, total=max(total, 1))
+
+            city = generate(city=city_name, scale=scale, seed=seed, progress=report)
+            paths = write_lake(city, out, period=options["period"])
+            loaded = None
+            if options["load"]:
+                try:
+                    loaded = load_city(city, params=params, replace=options["replace"], progress=report)
+                except MinzhengError as error:
+                    raise CommandError(error.message) from None
+        elapsed = time.perf_counter() - started
+        summary = Table(title=f"模拟城市 {city_name}（规模 {scale}，种子 {seed}）用时 {elapsed:.1f} 秒")
+        summary.add_column("数据")
+        summary.add_column("行数", justify="right")
+        summary.add_row("户籍人口（数据湖）", f"{city.population.num_rows:,}")
+        summary.add_row("低收入家庭户", f"{city.households.num_rows:,}")
+        summary.add_row("低收入家庭成员", f"{city.persons.num_rows:,}")
+        summary.add_row("行政区划", f"{city.regions.num_rows:,}")
+        if loaded is not None:
+            summary.add_row("已载入数据库：家庭户 / 人员", f"{loaded.households:,} / {loaded.persons:,}")
+        console.print(summary)
+        for name, path in paths.items():
+            console.print(f"  {name}: {path}")
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
