@@ -18,7 +18,7 @@ export DJANGO_SETTINGS_MODULE ?= minzheng.settings.base
 # scripts/pytest.sh treats pytest's exit 5 (nothing collected) as a failure unless MINZHENG_ALLOW_EMPTY=1.
 PYTEST := scripts/pytest.sh
 
-.PHONY: help install venv npm migrate demo run serve test test-sqlite test-postgres pg-install pg-start pg-stop \
+.PHONY: help install venv npm migrate demo run serve test test-sqlite test-postgres pg-install pg-start pg-stop browser-install \
         check lint typecheck bench clean
 
 help:
@@ -60,7 +60,7 @@ serve: install
 	$(MZ) runserver $(HOST):$(PORT)
 
 # --- tests -----------------------------------------------------------------------------------------------
-test: install pg-install
+test: install pg-install browser-install
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-postgres || status=1; \
@@ -76,6 +76,14 @@ test-postgres: install pg-install
 	echo "== 测试：PostgreSQL ==" && \
 	MINZHENG_VAR=$$(mktemp -d) DATABASE_URL=postgres://minzheng:minzheng@127.0.0.1:$(PG_PORT)/minzheng \
 	  $(PYTEST) -m "not browser and not spark" $(PYTEST_ARGS)
+
+# Browser tests drive Debian's Chromium through Playwright; Playwright never downloads a browser of its own.
+browser-install:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "安装 Chromium (Debian chromium)…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "警告：无法安装 Chromium，浏览器测试将被跳过"; \
+	fi
 
 pg-install:
 	@if [ -z "$(PG_BIN)" ]; then \

@@ -13,6 +13,7 @@ grandparents live with grandchildren, and heads born from the 1930s to the 2000s
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,8 +64,8 @@ class HouseholdTemplate:
 
 HOUSEHOLD_TEMPLATES: tuple[HouseholdTemplate, ...] = (
     HouseholdTemplate("H", 0.77, 18, 59),
-    HouseholdTemplate("H", 0.23, 60, 92),
-    HouseholdTemplate("HS", 0.28, 56, 88),
+    HouseholdTemplate("H", 0.23, 60, 100),
+    HouseholdTemplate("HS", 0.28, 56, 97),
     HouseholdTemplate("HS", 0.34, 20, 42),
     HouseholdTemplate("HC", 0.22, 26, 70),
     HouseholdTemplate("HM", 0.05, 20, 50),
@@ -152,14 +153,14 @@ def _make_households(regions: RegionTree, targets: np.ndarray, rng: np.random.Ge
     parts: list[tuple[np.ndarray, np.ndarray, bool, int]] = []
     for county_index, people in enumerate(targets):
         urban_people = round(int(people) * float(regions.county_urban_share[county_index]))
-        for is_urban, class_people in ((True, urban_people), (False, int(people) - urban_people)):
+        for urban, class_people in ((True, urban_people), (False, int(people) - urban_people)):
             candidates = np.flatnonzero(
-                (regions.village_county_index == county_index) & (regions.village_is_urban == is_urban)
+                (regions.village_county_index == county_index) & (regions.village_is_urban == urban)
             )
-            sizes = _household_sizes(class_people, HOUSEHOLD_SIZE_SHARES["urban" if is_urban else "rural"], rng)
+            sizes = _household_sizes(class_people, HOUSEHOLD_SIZE_SHARES["urban" if urban else "rural"], rng)
             weights = regions.village_weight[candidates]
             villages = candidates[rng.choice(len(candidates), size=len(sizes), p=weights / weights.sum())]
-            parts.append((sizes, villages, is_urban, county_index))
+            parts.append((sizes, villages, urban, county_index))
     size = np.concatenate([part[0] for part in parts])
     village = np.concatenate([part[1] for part in parts])
     is_urban = np.concatenate([np.full(len(part[0]), part[2]) for part in parts])
@@ -198,6 +199,18 @@ def _uniform_int(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) ->
     return low + np.floor(rng.random(len(low)) * (high - low + 1)).astype(np.int64)
 
 
+OLD_HEAD_AGE = 55
+"""Templates whose head is at least this old draw ages with a density falling towards the top."""
+
+
+def _head_ages(low: np.ndarray, high: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Head ages in [low, high]: uniform for working-age templates; for old ones the density falls
+    linearly to zero at `high` (1 - sqrt(U)), as mortality thins the oldest ages."""
+    draw = rng.random(len(low))
+    fraction = np.where(low >= OLD_HEAD_AGE, 1.0 - np.sqrt(draw), draw)
+    return np.minimum(low + np.floor(fraction * (high - low + 1)).astype(np.int64), high)
+
+
 def _member_ages(role: np.ndarray, head_age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Ages consistent with the head: spouse ±8, children 18–40 younger, parents 20–40 older."""
     count = len(role)
@@ -208,11 +221,17 @@ def _member_ages(role: np.ndarray, head_age: np.ndarray, rng: np.random.Generato
     sibling_age = head_age + _uniform_int(rng, np.full(count, -10), np.full(count, 10))
     other_age = _uniform_int(rng, np.zeros(count, dtype=np.int64), np.full(count, 80))
     age = np.select(
-        [role == HEAD, role == SPOUSE, role == CHILD, (role == FATHER) | (role == MOTHER),
-         role == GRANDCHILD, role == SIBLING],
+        [
+            role == HEAD,
+            role == SPOUSE,
+            role == CHILD,
+            (role == FATHER) | (role == MOTHER),
+            role == GRANDCHILD,
+            role == SIBLING,
+        ],
         [head_age, np.maximum(head_age - spouse_gap, 18), child_age, parent_age, grandchild_age, sibling_age],
         other_age,
-    )  # fmt: skip
+    )
     return np.clip(age, 0, MAXIMUM_AGE)
 
 
@@ -267,12 +286,18 @@ def _surnames(
     head_is_male = np.zeros(household_count, dtype=bool)
     head_is_male[person_household[role == HEAD]] = is_male[role == HEAD]
     # The father's line: the head's surname unless the head is a woman living with her husband.
-    father_surname = np.where(head_is_male[person_household] | ~has_spouse[person_household],
-                              head_of_person, spouse_of_person)  # fmt: skip
+    father_surname = np.where(
+        head_is_male[person_household] | ~has_spouse[person_household], head_of_person, spouse_of_person
+    )
     mother_surname = np.where(father_surname == head_of_person, spouse_of_person, head_of_person)
     child_surname = np.where(rng.random(len(role)) < 0.93, father_surname, mother_surname)
     return np.select(
-        [role == HEAD, role == SPOUSE, (role == CHILD) | (role == GRANDCHILD), (role == FATHER) | (role == SIBLING)],
+        [
+            role == HEAD,
+            role == SPOUSE,
+            (role == CHILD) | (role == GRANDCHILD),
+            (role == FATHER) | (role == SIBLING),
+        ],
         [head_of_person, spouse_of_person, child_surname, head_of_person],
         own_surname,
     )
@@ -289,7 +314,9 @@ def _given_name_codes(
     first = np.zeros(len(is_male), dtype=np.int64)
     second = np.zeros(len(is_male), dtype=np.int64)
     eras = len(names.GIVEN_NAME_ERA_STARTS)
-    for sex_index, by_era in enumerate((names.MALE_GIVEN_CHARACTERS_BY_ERA, names.FEMALE_GIVEN_CHARACTERS_BY_ERA)):
+    for sex_index, by_era in enumerate(
+        (names.MALE_GIVEN_CHARACTERS_BY_ERA, names.FEMALE_GIVEN_CHARACTERS_BY_ERA)
+    ):
         for era_index in range(eras):
             people = np.flatnonzero((is_male == (sex_index == 0)) & (era == era_index))
             table = by_era[era_index]
@@ -302,12 +329,17 @@ def _given_name_codes(
     return pa.array([*dictionary, ""], pa.string()), first, second
 
 
-def _full_names(surname: np.ndarray, is_male: np.ndarray, birth_year: np.ndarray, rng: np.random.Generator) -> pa.Array:
+def _full_names(
+    surname: np.ndarray, is_male: np.ndarray, birth_year: np.ndarray, rng: np.random.Generator
+) -> pa.Array:
     """姓 + 名 as an Arrow string array, joined by Arrow rather than Python."""
     surnames = pa.array(names.table_values(names.SURNAME_WEIGHTS), pa.string())
     characters, first, second = _given_name_codes(is_male, birth_year, rng)
     return pc.binary_join_element_wise(
-        surnames.take(pa.array(surname)), characters.take(pa.array(first)), characters.take(pa.array(second)), ""
+        surnames.take(pa.array(surname)),
+        characters.take(pa.array(first)),
+        characters.take(pa.array(second)),
+        "",
     )
 
 
@@ -327,7 +359,9 @@ def _ethnicities(
         table = names.COUNTY_ETHNICITY_SHARES.get(county_code, names.ETHNICITY_SHARES)
         codes = np.array([dictionary.index(value) for value in names.table_values(table)])
         households = np.flatnonzero(household_county == county_index)
-        household_code[households] = codes[rng.choice(len(codes), size=len(households), p=names.normalised(table))]
+        household_code[households] = codes[
+            rng.choice(len(codes), size=len(households), p=names.normalised(table))
+        ]
         people = np.flatnonzero(person_county == county_index)
         own_code[people] = codes[rng.choice(len(codes), size=len(people), p=names.normalised(table))]
     married_in = (role == SPOUSE) | (role == MOTHER) | (role == OTHER)
@@ -352,13 +386,13 @@ def generate_population(
     scale: float,
     seed: int,
     reference_date: datetime.date,
-    progress=None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> Population:
-    """The whole city's 户籍 table at `scale` (1 = 6.3M people)."""
+    """The whole city's 户籍 table at `scale` (1 = 6.3M people); `on_stage(name)` after each stage."""
 
     def report(stage: str) -> None:
-        if progress is not None:
-            progress(stage, 1, 1)
+        if on_stage is not None:
+            on_stage(stage)
 
     rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
     households = _make_households(regions, county_targets(regions, scale), rng)
@@ -370,7 +404,7 @@ def generate_population(
     person_household = np.repeat(np.arange(len(households.size), dtype=np.int64), households.size)
     position = np.arange(len(person_household), dtype=np.int64) - first_person[person_household]
     role = template_roles[template[person_household], position]
-    head_age = _uniform_int(rng, head_low[template], head_high[template])
+    head_age = _head_ages(head_low[template], head_high[template], rng)
     age = _member_ages(role, head_age[person_household], rng)
     birth_dates = _birth_dates(age, reference_date, rng)
     has_spouse = (template_roles[template] == SPOUSE).any(axis=1)
