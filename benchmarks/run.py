@@ -1,7 +1,7 @@
 """Run the benchmarks and append their figures to benchmarks/RESULTS.md (machine, date, commit).
 
-    python benchmarks/run.py                 # all
-    python benchmarks/run.py synth --scale 0.1
+python benchmarks/run.py                 # all
+python benchmarks/run.py synth --scale 0.1
 """
 
 from __future__ import annotations
@@ -23,12 +23,16 @@ BENCHMARKS = {"synth": "benchmarks.bench_synth"}
 
 def machine() -> str:
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.machine()}, {os.cpu_count()} cores, {mem_gb:.0f} GiB, Python {platform.python_version()}"
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, {mem_gb:.0f} GiB, Python {platform.python_version()}"
+    )
 
 
 def commit() -> str:
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        )
         dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
         return sha.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except OSError:

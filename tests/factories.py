@@ -15,7 +15,9 @@ from minzheng.registry.models import Household, Membership, Person
 _sequence = itertools.count(1)
 
 
-def make_id_number(address_code: str = "530602", birth: datetime.date = datetime.date(1980, 5, 17), male=True) -> str:
+def make_id_number(
+    address_code: str = "530602", birth: datetime.date = datetime.date(1980, 5, 17), male: bool = True
+) -> str:
     """A valid synthetic ID number: unique sequence per call, parity by sex."""
     n = next(_sequence) % 499
     seq = 2 * n + (1 if male else 2)
@@ -43,7 +45,11 @@ def build_region_tree() -> dict[str, Region]:
     regions: dict[str, Region] = {}
     for code, (name, level, parent, urban_rural) in TREE.items():
         regions[code] = Region.objects.create(
-            code=code, name=name, level=level, parent=regions.get(parent) if parent else None, urban_rural=urban_rural
+            code=code,
+            name=name,
+            level=level,
+            parent=regions.get(parent) if parent else None,
+            urban_rural=urban_rural,
         )
     return regions
 
@@ -51,11 +57,10 @@ def build_region_tree() -> dict[str, Region]:
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.VILLAGE
-    password = factory.PostGenerationMethodCall("set_password", "test-pass-123")
+    password = factory.django.Password("test-pass-123")
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -87,3 +92,83 @@ def make_household(region: Region, *, members: int = 2, as_of=datetime.date(2020
         person = PersonFactory(hukou_region=region)
         Membership.objects.create(household=household, person=person, relation="子女", valid_from=as_of)
     return household
+
+
+# --- helpers for the web, admin and permission-matrix tests ----------------------------------------------
+
+# A second city outside Zhaotong: nothing in it may ever show to a Zhaotong user, city-level ones included.
+OTHER_CITY_TREE = {
+    "530100": ("昆明市", "city", None, ""),
+    "530102": ("五华区", "county", "530100", ""),
+    "530102001": ("华山街道", "township", "530102", ""),
+    "530102001001": ("翠湖社区", "village", "530102001", "urban"),
+}
+
+
+def build_other_city_tree() -> dict[str, Region]:
+    regions: dict[str, Region] = {}
+    for code, (name, level, parent, urban_rural) in OTHER_CITY_TREE.items():
+        regions[code] = Region.objects.create(
+            code=code,
+            name=name,
+            level=level,
+            parent=regions.get(parent) if parent else None,
+            urban_rural=urban_rural,
+        )
+    return regions
+
+
+def make_named_household(
+    region: Region,
+    household_number: str,
+    names: list[str],
+    *,
+    as_of: datetime.date = datetime.date(2020, 1, 1),
+) -> Household:
+    """A household whose number and member names are unique markers; the first name is the head. ID numbers
+    carry the region's county code, so they look like the people's real ones."""
+    people = [
+        PersonFactory(
+            name=name,
+            hukou_region=region,
+            id_number=make_id_number(address_code=region.code[:6], male=index % 2 == 0),
+        )
+        for index, name in enumerate(names)
+    ]
+    household = HouseholdFactory(
+        household_number=household_number,
+        region=region,
+        head=people[0],
+        urban_rural=region.urban_rural or "rural",
+    )
+    for index, person in enumerate(people):
+        Membership.objects.create(
+            household=household, person=person, relation="户主" if index == 0 else "子女", valid_from=as_of
+        )
+    return household
+
+
+def make_user(
+    role: str,
+    jurisdiction: Region,
+    *,
+    username: str | None = None,
+    password: str = "test-pass-123",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    can_reveal: bool = False,
+) -> User:
+    """A user made the way the platform makes them (``do_create_user``: role group, reveal permission,
+    audit row), by the command line (no acting user)."""
+    from minzheng.accounts.actions import do_create_user
+
+    return do_create_user(
+        username=username or f"{role}-{next(_sequence)}",
+        password=password,
+        role=role,
+        jurisdiction=jurisdiction,
+        acting_user=None,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+        can_reveal=can_reveal,
+    )

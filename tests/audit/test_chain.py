@@ -13,7 +13,13 @@ def _write(n: int) -> list[AuditLog]:
     for i in range(n):
         with transaction.atomic():
             rows.append(
-                record(AuditEvent.HOUSEHOLD_UPDATED, actor=None, subject_type="household", subject_id=i, summary=f"第{i}次")
+                record(
+                    AuditEvent.HOUSEHOLD_UPDATED,
+                    actor=None,
+                    subject_type="household",
+                    subject_id=i,
+                    summary=f"第{i}次",
+                )
             )
     return rows
 

@@ -29,6 +29,10 @@ def region_filter(user: User, field: str) -> Q:
     prefix = _prefix(user)
     if prefix is None:
         return Q(pk__in=[])
+    # Django has no ``startswith`` on a foreign key column (``region_id``); ``region__pk`` names the same
+    # column without a join, and the lookup becomes ``region_id LIKE '5306%'``.
+    if field.endswith("_id"):
+        field = f"{field[:-3]}__pk"
     return Q(**{f"{field}__startswith": prefix})
 
 
@@ -94,7 +98,7 @@ def scope_audit_logs(user: User, queryset: QuerySet[Any] | None = None) -> Query
     from minzheng.audit.models import AuditLog
 
     queryset = AuditLog.objects.all() if queryset is None else queryset
-    if user.role not in ("auditor", "admin", "city", "county"):
+    if not user.can_read_audit_logs:
         return queryset.none()
     prefix = _prefix(user)
     if prefix is None:

@@ -18,6 +18,8 @@ class Role(models.TextChoices):
 
 
 READ_ONLY_ROLES = frozenset({Role.AUDITOR})
+# Who may read the audit log of their jurisdiction.
+AUDIT_READER_ROLES = frozenset({Role.AUDITOR, Role.ADMIN, Role.CITY, Role.COUNTY})
 
 # The level a role's jurisdiction must be at (admin and auditor may be city or county).
 ROLE_REGION_LEVELS: dict[str, tuple[str, ...]] = {
@@ -58,6 +60,10 @@ class User(AbstractUser):
     @property
     def is_read_only(self) -> bool:
         return self.role in READ_ONLY_ROLES
+
+    @property
+    def can_read_audit_logs(self) -> bool:
+        return self.is_active and self.role in AUDIT_READER_ROLES
 
     def can_reveal_personal_data(self) -> bool:
         return self.is_active and self.has_perm("accounts.reveal_personal_data")

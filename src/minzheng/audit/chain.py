@@ -113,5 +113,3 @@ def verify_chain(*, progress: Any | None = None, max_breaks: int = 20) -> Verify
     if not breaks and head is not None and (head.last_id, head.last_hash) != (expected_id - 1, expected_prev):
         breaks.append(ChainBreak(head.last_id, "链尾与链头记录不一致：末尾记录被删除"))
     return VerifyResult(rows_checked=checked, breaks=breaks)
-
-

@@ -9,6 +9,7 @@ wrong (长度 / 格式 / 校验位 / 出生日期 / 行政区划代码).
 from __future__ import annotations
 
 import datetime
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -61,6 +62,7 @@ def convert_15_to_18(number15: str) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+@functools.lru_cache(maxsize=8192)
 def _address_code_known(address_code: str) -> bool:
     """True when GB/T 2260 knows the code at any time: abolished codes stay valid in IDs issued before."""
     results = numdb.get("cn/loc").info(address_code)
@@ -84,19 +86,25 @@ def normalize_id_number(raw: str, *, today: datetime.date | None = None) -> str:
     if len(number) == 15:
         number = convert_15_to_18(number)
     if len(number) != 18:
-        raise InvalidIdNumber(f"身份证号码长度错误：应为18位（或15位），实际为{len(number)}位", field="id_number")
+        raise InvalidIdNumber(
+            f"身份证号码长度错误：应为18位（或15位），实际为{len(number)}位", field="id_number"
+        )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise InvalidIdNumber("身份证号码格式错误：前17位应为数字，末位应为数字或X", field="id_number")
     birth = _birth_date(number)
     if birth > (today or datetime.date.today()) or birth.year < 1880:
-        raise InvalidIdNumber(f"身份证号码出生日期错误：{birth.isoformat()} 不在合理范围内", field="id_number")
+        raise InvalidIdNumber(
+            f"身份证号码出生日期错误：{birth.isoformat()} 不在合理范围内", field="id_number"
+        )
     expected = ric.calc_check_digit(number)
     if number[17] != expected:
         raise InvalidIdNumber(
             f"身份证号码校验位错误：末位应为 {expected}，实际为 {number[17]}", field="id_number"
         )
     if not _address_code_known(number[:6]):
-        raise InvalidIdNumber(f"身份证号码行政区划代码错误：{number[:6]} 不是有效的区划代码", field="id_number")
+        raise InvalidIdNumber(
+            f"身份证号码行政区划代码错误：{number[:6]} 不是有效的区划代码", field="id_number"
+        )
     return number
 
 

@@ -49,4 +49,3 @@ def county_code_of(code: str) -> str:
 
 def township_code_of(code: str) -> str | None:
     return code[:9] if len(code) >= 9 else None
-

@@ -127,7 +127,9 @@ class Person(models.Model):
 class Disability(models.Model):
     """A 残疾人证 (second-generation card): category and grade, valid over a period."""
 
-    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="disabilities")
+    person = models.ForeignKey(
+        Person, verbose_name="人员", on_delete=models.CASCADE, related_name="disabilities"
+    )
     certificate_number = models.CharField("残疾人证号", max_length=24)
     category = models.CharField("残疾类别", max_length=4, choices=DisabilityCategory.choices)
     grade = models.PositiveSmallIntegerField("残疾等级", choices=[(g, f"{g}级") for g in (1, 2, 3, 4)])
@@ -168,8 +170,12 @@ class Household(models.Model):
 
 
 class Membership(models.Model):
-    household = models.ForeignKey(Household, verbose_name="家庭户", on_delete=models.CASCADE, related_name="memberships")
-    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="memberships")
+    household = models.ForeignKey(
+        Household, verbose_name="家庭户", on_delete=models.CASCADE, related_name="memberships"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name="人员", on_delete=models.PROTECT, related_name="memberships"
+    )
     relation = models.CharField("与户主关系", max_length=8, choices=Relation.choices)
     is_cohabiting = models.BooleanField("共同生活家庭成员", default=True)
     exclusion_reason = models.CharField(
@@ -183,10 +189,13 @@ class Membership(models.Model):
         verbose_name_plural = "家庭成员关系"
         constraints = [
             # A person belongs to one household at a time.
-            models.UniqueConstraint(fields=["person"], condition=Q(valid_to__isnull=True), name="one_open_membership"),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(valid_to__isnull=True), name="one_open_membership"
+            ),
             # A non-cohabiting member must carry the policy reason (办法第七条).
             models.CheckConstraint(
-                condition=Q(is_cohabiting=True, exclusion_reason="") | Q(is_cohabiting=False) & ~Q(exclusion_reason=""),
+                condition=Q(is_cohabiting=True, exclusion_reason="")
+                | Q(is_cohabiting=False) & ~Q(exclusion_reason=""),
                 name="membership_exclusion_reason_iff_not_cohabiting",
             ),
         ]
@@ -198,7 +207,9 @@ class Membership(models.Model):
 class Income(models.Model):
     """A monthly income item of a member (or of the household), valid over a period."""
 
-    household = models.ForeignKey(Household, verbose_name="家庭户", on_delete=models.CASCADE, related_name="incomes")
+    household = models.ForeignKey(
+        Household, verbose_name="家庭户", on_delete=models.CASCADE, related_name="incomes"
+    )
     person = models.ForeignKey(
         Person, verbose_name="收入人", null=True, blank=True, on_delete=models.PROTECT, related_name="incomes"
     )
@@ -217,7 +228,9 @@ class Income(models.Model):
 
 
 class Asset(models.Model):
-    household = models.ForeignKey(Household, verbose_name="家庭户", on_delete=models.CASCADE, related_name="assets")
+    household = models.ForeignKey(
+        Household, verbose_name="家庭户", on_delete=models.CASCADE, related_name="assets"
+    )
     person = models.ForeignKey(
         Person, verbose_name="所有人", null=True, blank=True, on_delete=models.PROTECT, related_name="assets"
     )
@@ -253,9 +266,13 @@ class ImportBatch(models.Model):
     file_name = models.CharField("文件名", max_length=255)
     file_sha256 = models.CharField("文件摘要", max_length=64, db_index=True)
     mode = models.CharField("导入方式", max_length=16, choices=ImportMode.choices)
-    status = models.CharField("状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.STAGED)
+    status = models.CharField(
+        "状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.STAGED
+    )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT)
-    region = models.ForeignKey("common.Region", verbose_name="导入范围", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "common.Region", verbose_name="导入范围", on_delete=models.PROTECT, related_name="+"
+    )
     total_rows = models.PositiveIntegerField("总行数", default=0)
     bad_rows = models.PositiveIntegerField("错误行数", default=0)
     created_rows = models.PositiveIntegerField("新增", default=0)

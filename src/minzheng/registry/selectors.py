@@ -52,10 +52,10 @@ class HouseholdAsOf:
 
 
 def get_household_as_of(household: Household, as_of: datetime.date) -> HouseholdAsOf:
-    memberships = list(
-        Membership.objects.filter(valid_on(as_of), household=household)
-        .select_related("person")
-        .order_by("relation", "person__birth_date")
+    memberships = sorted(
+        Membership.objects.filter(valid_on(as_of), household=household).select_related("person"),
+        # The head first, then by age, oldest first (the order of a 户口簿).
+        key=lambda m: (m.relation != "户主", m.person.birth_date, m.pk),
     )
     person_ids = [m.person_id for m in memberships]
     disabilities: dict[int, list[Disability]] = {}
@@ -75,7 +75,11 @@ def get_household_as_of(household: Household, as_of: datetime.date) -> Household
     cohabiting_ids = {m.person.pk for m in members if m.is_cohabiting}
     incomes = list(Income.objects.filter(valid_on(as_of), household=household).select_related("person"))
     counted = sum(
-        (i.monthly_amount for i in incomes if i.counted and (i.person_id is None or i.person_id in cohabiting_ids)),
+        (
+            i.monthly_amount
+            for i in incomes
+            if i.counted and (i.person_id is None or i.person_id in cohabiting_ids)
+        ),
         Decimal("0.00"),
     )
     assets = list(Asset.objects.filter(valid_on(as_of), household=household))

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "minzheng.audit",
     "minzheng.registry",
     "minzheng.synth",
+    "minzheng.assistance",
     "minzheng.web",
 ]
 

@@ -76,7 +76,8 @@ def load_city(
     if not registry_is_empty():
         if not replace:
             raise ValidationFailed(
-                "数据库中已有家庭户数据。如需用模拟数据替换，请加 --replace（仅限演示库）", code="registry_not_empty"
+                "数据库中已有家庭户数据。如需用模拟数据替换，请加 --replace（仅限演示库）",
+                code="registry_not_empty",
             )
         clear_registry()
 

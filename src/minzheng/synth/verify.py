@@ -73,7 +73,10 @@ class PopulationReport:
 def verify_population(path: Path, *, expected_total: int, sample: int = 100_000) -> PopulationReport:
     con = duckdb.connect()
     con.execute(f"CREATE VIEW population AS SELECT * FROM read_parquet('{path}')")
-    rows, distinct = con.execute("SELECT count(*), count(DISTINCT id_number) FROM population").fetchone() or (0, 0)
+    rows, distinct = con.execute("SELECT count(*), count(DISTINCT id_number) FROM population").fetchone() or (
+        0,
+        0,
+    )
     bad_checksum = con.execute(
         f"SELECT count(*) FROM population WHERE substr(id_number, 18, 1) <> {checksum_sql()}"
     ).fetchone()
@@ -92,7 +95,9 @@ def verify_population(path: Path, *, expected_total: int, sample: int = 100_000)
             ric.get_birth_place(body + ric.calc_check_digit(body + "0"))
         except ValidationError:
             bad_pairs.append((code, year))
-    sample_ids = [r[0] for r in con.execute(f"SELECT id_number FROM population USING SAMPLE {sample} ROWS").fetchall()]
+    sample_ids = [
+        r[0] for r in con.execute(f"SELECT id_number FROM population USING SAMPLE {sample} ROWS").fetchall()
+    ]
     failures = sum(1 for number in sample_ids if not ric.is_valid(number))
     counts = dict(
         con.execute("SELECT substr(hukou_region_code, 1, 6), count(*) FROM population GROUP BY 1").fetchall()

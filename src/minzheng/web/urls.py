@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import urls_import, urls_registry, views
+from . import urls_api, urls_import, urls_registry, views
 
 web_patterns = [
     path("", views.home, name="home"),
@@ -17,4 +17,5 @@ web_patterns = [
 urlpatterns = [
     path("", include((web_patterns, "web"))),
     path("admin/", admin.site.urls),
+    path("api/", include((urls_api.urlpatterns, "api"))),
 ]

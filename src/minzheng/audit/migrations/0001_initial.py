@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,37 +14,87 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_id', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_id", models.BigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计链头',
+                "verbose_name": "审计链头",
             },
         ),
         migrations.CreateModel(
-            name='AuditLog',
+            name="AuditLog",
             fields=[
-                ('id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(verbose_name='时间')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='操作人账号')),
-                ('event_type', models.CharField(choices=[('user.created', '创建用户'), ('user.updated', '修改用户'), ('regions.loaded', '导入行政区划'), ('household.created', '新建家庭户'), ('household.updated', '修改家庭户'), ('person.created', '新建人员'), ('person.updated', '修改人员信息'), ('membership.added', '家庭成员加入'), ('membership.ended', '家庭成员迁出'), ('income.recorded', '登记收入'), ('asset.recorded', '登记财产'), ('personal_data.revealed', '查看完整个人信息'), ('export.downloaded', '导出数据'), ('import.staged', '上传导入文件'), ('import.committed', '确认导入'), ('import.rejected', '导入未通过校验'), ('synth.loaded', '载入模拟城市数据')], max_length=48, verbose_name='事件')),
-                ('subject_type', models.CharField(blank=True, max_length=48, verbose_name='对象类型')),
-                ('subject_id', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
-                ('region_code', models.CharField(blank=True, db_index=True, max_length=12, verbose_name='所属区划')),
-                ('summary', models.CharField(blank=True, max_length=500, verbose_name='摘要')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='变更内容')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('row_hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ("id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("created_at", models.DateTimeField(verbose_name="时间")),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="操作人账号")),
+                (
+                    "event_type",
+                    models.CharField(
+                        choices=[
+                            ("user.created", "创建用户"),
+                            ("user.updated", "修改用户"),
+                            ("regions.loaded", "导入行政区划"),
+                            ("household.created", "新建家庭户"),
+                            ("household.updated", "修改家庭户"),
+                            ("person.created", "新建人员"),
+                            ("person.updated", "修改人员信息"),
+                            ("membership.added", "家庭成员加入"),
+                            ("membership.ended", "家庭成员迁出"),
+                            ("income.recorded", "登记收入"),
+                            ("asset.recorded", "登记财产"),
+                            ("personal_data.revealed", "查看完整个人信息"),
+                            ("export.downloaded", "导出数据"),
+                            ("import.staged", "上传导入文件"),
+                            ("import.committed", "确认导入"),
+                            ("import.rejected", "导入未通过校验"),
+                            ("synth.loaded", "载入模拟城市数据"),
+                        ],
+                        max_length=48,
+                        verbose_name="事件",
+                    ),
+                ),
+                ("subject_type", models.CharField(blank=True, max_length=48, verbose_name="对象类型")),
+                ("subject_id", models.CharField(blank=True, max_length=64, verbose_name="对象编号")),
+                (
+                    "region_code",
+                    models.CharField(blank=True, db_index=True, max_length=12, verbose_name="所属区划"),
+                ),
+                ("summary", models.CharField(blank=True, max_length=500, verbose_name="摘要")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="变更内容")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("row_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['subject_type', 'subject_id'], name='audit_audit_subject_0ad3c9_idx')],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["subject_type", "subject_id"], name="audit_audit_subject_0ad3c9_idx")
+                ],
             },
         ),
     ]

@@ -5,27 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '县（市、区）'), ('township', '乡（镇、街道）'), ('village', '村（社区）')], max_length=16, verbose_name='层级')),
-                ('urban_rural', models.CharField(blank=True, choices=[('urban', '城市'), ('rural', '农村')], help_text='村（社区）级填写', max_length=8, verbose_name='城乡属性')),
-                ('census_population', models.BigIntegerField(blank=True, null=True, verbose_name='2020年人口普查常住人口')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='common.region', verbose_name='上级区划')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12, primary_key=True, serialize=False, verbose_name="区划代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省"),
+                            ("city", "市"),
+                            ("county", "县（市、区）"),
+                            ("township", "乡（镇、街道）"),
+                            ("village", "村（社区）"),
+                        ],
+                        max_length=16,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "urban_rural",
+                    models.CharField(
+                        blank=True,
+                        choices=[("urban", "城市"), ("rural", "农村")],
+                        help_text="村（社区）级填写",
+                        max_length=8,
+                        verbose_name="城乡属性",
+                    ),
+                ),
+                (
+                    "census_population",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="2020年人口普查常住人口"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="common.region",
+                        verbose_name="上级区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
     ]

@@ -9,7 +9,12 @@ from typing import Any
 
 from django.db import transaction
 
-from minzheng.accounts.access import access_household_by_id, access_person_by_id, require_region, require_write
+from minzheng.accounts.access import (
+    access_household_by_id,
+    access_person_by_id,
+    require_region,
+    require_write,
+)
 from minzheng.accounts.models import User
 from minzheng.audit.chain import record
 from minzheng.audit.models import AuditEvent
@@ -115,8 +120,12 @@ def _open_membership(
             "不计入共同生活家庭成员时必须填写原因；计入时不能填写原因", field="exclusion_reason"
         )
     if exclusion_reason and exclusion_reason not in ExclusionReason.values:
-        raise ValidationFailed(f"不计入共同生活家庭成员的原因无效：{exclusion_reason}", field="exclusion_reason")
-    current = Membership.objects.filter(person=person, valid_to__isnull=True).select_related("household").first()
+        raise ValidationFailed(
+            f"不计入共同生活家庭成员的原因无效：{exclusion_reason}", field="exclusion_reason"
+        )
+    current = (
+        Membership.objects.filter(person=person, valid_to__isnull=True).select_related("household").first()
+    )
     if current is not None:
         raise ValidationFailed(
             f"{person.name}（{mask_id_number(person.id_number)}）已是家庭 {current.household.household_number} 的成员",

@@ -6,199 +6,522 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('common', '0001_initial'),
+        ("common", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('household_number', models.CharField(max_length=32, unique=True, verbose_name='家庭编号')),
-                ('urban_rural', models.CharField(choices=[('urban', '城市'), ('rural', '农村')], max_length=8, verbose_name='城乡类别')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='家庭住址')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='common.region', verbose_name='所在村（社区）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("household_number", models.CharField(max_length=32, unique=True, verbose_name="家庭编号")),
+                (
+                    "urban_rural",
+                    models.CharField(
+                        choices=[("urban", "城市"), ("rural", "农村")], max_length=8, verbose_name="城乡类别"
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="家庭住址")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="common.region",
+                        verbose_name="所在村（社区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '家庭户',
-                'verbose_name_plural': '家庭户',
+                "verbose_name": "家庭户",
+                "verbose_name_plural": "家庭户",
             },
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(default='households', max_length=32, verbose_name='导入类型')),
-                ('file_name', models.CharField(max_length=255, verbose_name='文件名')),
-                ('file_sha256', models.CharField(db_index=True, max_length=64, verbose_name='文件摘要')),
-                ('mode', models.CharField(choices=[('all_or_nothing', '全部正确才导入'), ('good_rows', '只导入正确的行')], max_length=16, verbose_name='导入方式')),
-                ('status', models.CharField(choices=[('staged', '已上传待确认'), ('rejected', '校验未通过'), ('committed', '已导入'), ('unchanged', '无变化')], default='staged', max_length=16, verbose_name='状态')),
-                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='总行数')),
-                ('bad_rows', models.PositiveIntegerField(default=0, verbose_name='错误行数')),
-                ('created_rows', models.PositiveIntegerField(default=0, verbose_name='新增')),
-                ('updated_rows', models.PositiveIntegerField(default=0, verbose_name='更新')),
-                ('unchanged_rows', models.PositiveIntegerField(default=0, verbose_name='未变化')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='common.region', verbose_name='导入范围')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(default="households", max_length=32, verbose_name="导入类型")),
+                ("file_name", models.CharField(max_length=255, verbose_name="文件名")),
+                ("file_sha256", models.CharField(db_index=True, max_length=64, verbose_name="文件摘要")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("all_or_nothing", "全部正确才导入"), ("good_rows", "只导入正确的行")],
+                        max_length=16,
+                        verbose_name="导入方式",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("staged", "已上传待确认"),
+                            ("rejected", "校验未通过"),
+                            ("committed", "已导入"),
+                            ("unchanged", "无变化"),
+                        ],
+                        default="staged",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="总行数")),
+                ("bad_rows", models.PositiveIntegerField(default=0, verbose_name="错误行数")),
+                ("created_rows", models.PositiveIntegerField(default=0, verbose_name="新增")),
+                ("updated_rows", models.PositiveIntegerField(default=0, verbose_name="更新")),
+                ("unchanged_rows", models.PositiveIntegerField(default=0, verbose_name="未变化")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="common.region",
+                        verbose_name="导入范围",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入批次',
-                'verbose_name_plural': '导入批次',
+                "verbose_name": "导入批次",
+                "verbose_name_plural": "导入批次",
             },
         ),
         migrations.CreateModel(
-            name='ImportRow',
+            name="ImportRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row_number', models.PositiveIntegerField(verbose_name='行号')),
-                ('data', models.JSONField(verbose_name='数据')),
-                ('errors', models.JSONField(blank=True, default=dict, help_text='{列名: 中文错误说明}', verbose_name='错误')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='registry.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("row_number", models.PositiveIntegerField(verbose_name="行号")),
+                ("data", models.JSONField(verbose_name="数据")),
+                (
+                    "errors",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="{列名: 中文错误说明}", verbose_name="错误"
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="registry.importbatch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入行',
-                'verbose_name_plural': '导入行',
-                'ordering': ['batch', 'row_number'],
+                "verbose_name": "导入行",
+                "verbose_name_plural": "导入行",
+                "ordering": ["batch", "row_number"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_number', models.CharField(max_length=18, unique=True, verbose_name='公民身份号码')),
-                ('name', models.CharField(max_length=64, verbose_name='姓名')),
-                ('sex', models.CharField(choices=[('男', '男'), ('女', '女')], max_length=2, verbose_name='性别')),
-                ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('ethnicity', models.CharField(default='汉族', max_length=16, verbose_name='民族')),
-                ('hukou_type', models.CharField(choices=[('农业户口', '农业户口'), ('非农业户口', '非农业户口'), ('居民户口', '居民户口')], max_length=8, verbose_name='户口性质')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('labour_capacity', models.CharField(choices=[('有劳动能力', '有劳动能力'), ('部分丧失劳动能力', '部分丧失劳动能力'), ('无劳动能力', '无劳动能力')], default='有劳动能力', max_length=12, verbose_name='劳动能力')),
-                ('employment', models.CharField(blank=True, choices=[('务农', '务农'), ('务工', '务工'), ('灵活就业', '灵活就业'), ('无业', '无业'), ('在校学生', '在校学生'), ('学龄前', '学龄前'), ('退休', '退休')], max_length=8, verbose_name='就业状况')),
-                ('illness_category', models.CharField(blank=True, choices=[('重特大疾病', '重特大疾病'), ('慢性病', '慢性病')], max_length=8, verbose_name='患病情况')),
-                ('is_deceased', models.BooleanField(default=False, verbose_name='已死亡')),
-                ('death_date', models.DateField(blank=True, null=True, verbose_name='死亡日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('hukou_region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='common.region', verbose_name='户籍所在地')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("id_number", models.CharField(max_length=18, unique=True, verbose_name="公民身份号码")),
+                ("name", models.CharField(max_length=64, verbose_name="姓名")),
+                (
+                    "sex",
+                    models.CharField(choices=[("男", "男"), ("女", "女")], max_length=2, verbose_name="性别"),
+                ),
+                ("birth_date", models.DateField(verbose_name="出生日期")),
+                ("ethnicity", models.CharField(default="汉族", max_length=16, verbose_name="民族")),
+                (
+                    "hukou_type",
+                    models.CharField(
+                        choices=[
+                            ("农业户口", "农业户口"),
+                            ("非农业户口", "非农业户口"),
+                            ("居民户口", "居民户口"),
+                        ],
+                        max_length=8,
+                        verbose_name="户口性质",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "labour_capacity",
+                    models.CharField(
+                        choices=[
+                            ("有劳动能力", "有劳动能力"),
+                            ("部分丧失劳动能力", "部分丧失劳动能力"),
+                            ("无劳动能力", "无劳动能力"),
+                        ],
+                        default="有劳动能力",
+                        max_length=12,
+                        verbose_name="劳动能力",
+                    ),
+                ),
+                (
+                    "employment",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("务农", "务农"),
+                            ("务工", "务工"),
+                            ("灵活就业", "灵活就业"),
+                            ("无业", "无业"),
+                            ("在校学生", "在校学生"),
+                            ("学龄前", "学龄前"),
+                            ("退休", "退休"),
+                        ],
+                        max_length=8,
+                        verbose_name="就业状况",
+                    ),
+                ),
+                (
+                    "illness_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[("重特大疾病", "重特大疾病"), ("慢性病", "慢性病")],
+                        max_length=8,
+                        verbose_name="患病情况",
+                    ),
+                ),
+                ("is_deceased", models.BooleanField(default=False, verbose_name="已死亡")),
+                ("death_date", models.DateField(blank=True, null=True, verbose_name="死亡日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "hukou_region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="common.region",
+                        verbose_name="户籍所在地",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '人员',
-                'verbose_name_plural': '人员',
+                "verbose_name": "人员",
+                "verbose_name_plural": "人员",
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('户主', '户主'), ('配偶', '配偶'), ('子女', '子女'), ('父母', '父母'), ('孙子女', '孙子女'), ('祖父母', '祖父母'), ('兄弟姐妹', '兄弟姐妹'), ('儿媳女婿', '儿媳女婿'), ('其他', '其他')], max_length=8, verbose_name='与户主关系')),
-                ('is_cohabiting', models.BooleanField(default=True, verbose_name='共同生活家庭成员')),
-                ('exclusion_reason', models.CharField(blank=True, choices=[('宗教教职人员（脱离家庭3年以上）', '连续三年以上脱离家庭独立生活的宗教教职人员'), ('服刑', '在监狱内服刑人员'), ('强制隔离戒毒', '强制隔离戒毒人员'), ('宣告失踪', '宣告失踪人员'), ('省级民政认定的其他情形', '省级民政部门根据本条原则和有关程序认定的其他人员')], max_length=32, verbose_name='不计入共同生活家庭成员的原因')),
-                ('valid_from', models.DateField(verbose_name='起始日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='终止日期')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='registry.household', verbose_name='家庭户')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='registry.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("户主", "户主"),
+                            ("配偶", "配偶"),
+                            ("子女", "子女"),
+                            ("父母", "父母"),
+                            ("孙子女", "孙子女"),
+                            ("祖父母", "祖父母"),
+                            ("兄弟姐妹", "兄弟姐妹"),
+                            ("儿媳女婿", "儿媳女婿"),
+                            ("其他", "其他"),
+                        ],
+                        max_length=8,
+                        verbose_name="与户主关系",
+                    ),
+                ),
+                ("is_cohabiting", models.BooleanField(default=True, verbose_name="共同生活家庭成员")),
+                (
+                    "exclusion_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("宗教教职人员（脱离家庭3年以上）", "连续三年以上脱离家庭独立生活的宗教教职人员"),
+                            ("服刑", "在监狱内服刑人员"),
+                            ("强制隔离戒毒", "强制隔离戒毒人员"),
+                            ("宣告失踪", "宣告失踪人员"),
+                            ("省级民政认定的其他情形", "省级民政部门根据本条原则和有关程序认定的其他人员"),
+                        ],
+                        max_length=32,
+                        verbose_name="不计入共同生活家庭成员的原因",
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="起始日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="终止日期")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="registry.household",
+                        verbose_name="家庭户",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '家庭成员关系',
-                'verbose_name_plural': '家庭成员关系',
+                "verbose_name": "家庭成员关系",
+                "verbose_name_plural": "家庭成员关系",
             },
         ),
         migrations.CreateModel(
-            name='Income',
+            name="Income",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('工资性收入', '工资性收入'), ('经营净收入', '经营净收入'), ('财产净收入', '财产净收入'), ('转移净收入', '转移净收入'), ('其他收入', '其他应当计入的收入'), ('不计入收入', '不计入家庭收入的款项')], max_length=8, verbose_name='收入类别')),
-                ('item', models.CharField(max_length=32, verbose_name='收入项目')),
-                ('monthly_amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='月收入（元）')),
-                ('counted', models.BooleanField(default=True, verbose_name='计入家庭收入')),
-                ('rule_code', models.CharField(default='counted', max_length=48, verbose_name='认定规则')),
-                ('valid_from', models.DateField(verbose_name='起始日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='终止日期')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='incomes', to='registry.household', verbose_name='家庭户')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incomes', to='registry.person', verbose_name='收入人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("工资性收入", "工资性收入"),
+                            ("经营净收入", "经营净收入"),
+                            ("财产净收入", "财产净收入"),
+                            ("转移净收入", "转移净收入"),
+                            ("其他收入", "其他应当计入的收入"),
+                            ("不计入收入", "不计入家庭收入的款项"),
+                        ],
+                        max_length=8,
+                        verbose_name="收入类别",
+                    ),
+                ),
+                ("item", models.CharField(max_length=32, verbose_name="收入项目")),
+                (
+                    "monthly_amount",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="月收入（元）"),
+                ),
+                ("counted", models.BooleanField(default=True, verbose_name="计入家庭收入")),
+                ("rule_code", models.CharField(default="counted", max_length=48, verbose_name="认定规则")),
+                ("valid_from", models.DateField(verbose_name="起始日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="终止日期")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="incomes",
+                        to="registry.household",
+                        verbose_name="家庭户",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incomes",
+                        to="registry.person",
+                        verbose_name="收入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '收入',
-                'verbose_name_plural': '收入',
+                "verbose_name": "收入",
+                "verbose_name_plural": "收入",
             },
         ),
         migrations.AddField(
-            model_name='household',
-            name='head',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='户主'),
+            model_name="household",
+            name="head",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="registry.person",
+                verbose_name="户主",
+            ),
         ),
         migrations.CreateModel(
-            name='Disability',
+            name="Disability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('certificate_number', models.CharField(max_length=24, verbose_name='残疾人证号')),
-                ('category', models.CharField(choices=[('视力', '视力残疾'), ('听力', '听力残疾'), ('言语', '言语残疾'), ('肢体', '肢体残疾'), ('智力', '智力残疾'), ('精神', '精神残疾'), ('多重', '多重残疾')], max_length=4, verbose_name='残疾类别')),
-                ('grade', models.PositiveSmallIntegerField(choices=[(1, '1级'), (2, '2级'), (3, '3级'), (4, '4级')], verbose_name='残疾等级')),
-                ('valid_from', models.DateField(verbose_name='发证日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='注销日期')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disabilities', to='registry.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("certificate_number", models.CharField(max_length=24, verbose_name="残疾人证号")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("视力", "视力残疾"),
+                            ("听力", "听力残疾"),
+                            ("言语", "言语残疾"),
+                            ("肢体", "肢体残疾"),
+                            ("智力", "智力残疾"),
+                            ("精神", "精神残疾"),
+                            ("多重", "多重残疾"),
+                        ],
+                        max_length=4,
+                        verbose_name="残疾类别",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "1级"), (2, "2级"), (3, "3级"), (4, "4级")], verbose_name="残疾等级"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="发证日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="注销日期")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="disabilities",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '残疾信息',
-                'verbose_name_plural': '残疾信息',
+                "verbose_name": "残疾信息",
+                "verbose_name_plural": "残疾信息",
             },
         ),
         migrations.CreateModel(
-            name='Asset',
+            name="Asset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('机动车', '机动车辆'), ('房产', '房产（不动产）'), ('存款', '银行存款'), ('有价证券', '有价证券、基金'), ('商业保险', '商业保险'), ('企业股份', '企业股份（市场主体）'), ('林木', '林木等'), ('其他', '其他财产')], max_length=8, verbose_name='财产类型')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='价值（元）')),
-                ('is_exempt', models.BooleanField(default=False, verbose_name='豁免（维持生产生活必需）')),
-                ('valid_from', models.DateField(verbose_name='起始日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='终止日期')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assets', to='registry.household', verbose_name='家庭户')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assets', to='registry.person', verbose_name='所有人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("机动车", "机动车辆"),
+                            ("房产", "房产（不动产）"),
+                            ("存款", "银行存款"),
+                            ("有价证券", "有价证券、基金"),
+                            ("商业保险", "商业保险"),
+                            ("企业股份", "企业股份（市场主体）"),
+                            ("林木", "林木等"),
+                            ("其他", "其他财产"),
+                        ],
+                        max_length=8,
+                        verbose_name="财产类型",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("value", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="价值（元）")),
+                ("is_exempt", models.BooleanField(default=False, verbose_name="豁免（维持生产生活必需）")),
+                ("valid_from", models.DateField(verbose_name="起始日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="终止日期")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assets",
+                        to="registry.household",
+                        verbose_name="家庭户",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assets",
+                        to="registry.person",
+                        verbose_name="所有人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '财产',
-                'verbose_name_plural': '财产',
+                "verbose_name": "财产",
+                "verbose_name_plural": "财产",
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['hukou_region'], name='registry_pe_hukou_r_580072_idx'),
+            model_name="person",
+            index=models.Index(fields=["hukou_region"], name="registry_pe_hukou_r_580072_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['name'], name='registry_pe_name_b9f5b3_idx'),
+            model_name="person",
+            index=models.Index(fields=["name"], name="registry_pe_name_b9f5b3_idx"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_to__isnull', True)), fields=('person',), name='one_open_membership'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_to__isnull", True)), fields=("person",), name="one_open_membership"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('exclusion_reason', ''), ('is_cohabiting', True)), models.Q(('is_cohabiting', False), models.Q(('exclusion_reason', ''), _negated=True)), _connector='OR'), name='membership_exclusion_reason_iff_not_cohabiting'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("exclusion_reason", ""), ("is_cohabiting", True)),
+                    models.Q(("is_cohabiting", False), models.Q(("exclusion_reason", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="membership_exclusion_reason_iff_not_cohabiting",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='income',
-            constraint=models.CheckConstraint(condition=models.Q(('monthly_amount__gte', 0)), name='income_not_negative'),
+            model_name="income",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("monthly_amount__gte", 0)), name="income_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['region'], name='registry_ho_region__1388d7_idx'),
+            model_name="household",
+            index=models.Index(fields=["region"], name="registry_ho_region__1388d7_idx"),
         ),
         migrations.AddConstraint(
-            model_name='disability',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__gte', 1), ('grade__lte', 4)), name='disability_grade_1_to_4'),
+            model_name="disability",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grade__gte", 1), ("grade__lte", 4)), name="disability_grade_1_to_4"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='asset',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='asset_value_not_negative'),
+            model_name="asset",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", 0)), name="asset_value_not_negative"
+            ),
         ),
     ]

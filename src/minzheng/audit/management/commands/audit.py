@@ -23,7 +23,11 @@ class Command(BaseCommand):
         console = Console()
         total = AuditLog.objects.count()
         with Progress(
-            TextColumn("校验审计日志"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+            TextColumn("校验审计日志"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
         ) as progress:
             task = progress.add_task("verify", total=total)
             result = verify_chain(progress=lambda done: progress.update(task, completed=done))

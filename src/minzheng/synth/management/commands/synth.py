@@ -19,7 +19,9 @@ class Command(BaseCommand):
     help = "生成模拟城市（确定性：同一种子结果相同），写入数据湖，可选载入社会救助家庭信息库"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--city", default="zhaotong", choices=["zhaotong"], help="城市（目前支持 zhaotong）")
+        parser.add_argument(
+            "--city", default="zhaotong", choices=["zhaotong"], help="城市（目前支持 zhaotong）"
+        )
         parser.add_argument("--scale", type=float, default=0.01, help="规模：1 = 全市 630 万户籍人口")
         parser.add_argument("--seed", type=int, default=1, help="随机种子")
         parser.add_argument("--out", type=Path, default=None, help="数据湖目录（默认 MINZHENG_LAKE）")
@@ -76,5 +78,9 @@ class Command(BaseCommand):
 
 def _progress(console: Console) -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
     )

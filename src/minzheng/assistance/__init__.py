@@ -1,0 +1,1 @@
+"""Social assistance: policy standards and profiles, eligibility and benefit rules, cases, payroll."""
