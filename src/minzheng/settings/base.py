@@ -55,11 +55,15 @@ INSTALLED_APPS = [
     "minzheng.registry",
     "minzheng.synth",
     "minzheng.assistance",
+    "minzheng.assistance.cases",
     "minzheng.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the collected static files (our CSS, the npm libraries) from the app server itself: the
+    # intranet deployment needs no CDN and no separate web server for them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,7 +129,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [("vendor", NODE_MODULES_DIR)] if NODE_MODULES_DIR.exists() else []
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns at start-up when it is missing
+# Front-end libraries installed from npm at set-up (never committed): only their dist folders are served.
+_VENDOR = {"echarts": "echarts/dist", "htmx": "htmx.org/dist"}
+STATICFILES_DIRS = [
+    (f"vendor/{name}", NODE_MODULES_DIR / folder)
+    for name, folder in _VENDOR.items()
+    if (NODE_MODULES_DIR / folder).is_dir()
+]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
