@@ -27,6 +27,12 @@ class AuditEvent(models.TextChoices):
     IMPORT_COMMITTED = "import.committed", "确认导入"
     IMPORT_REJECTED = "import.rejected", "导入未通过校验"
     SYNTH_LOADED = "synth.loaded", "载入模拟城市数据"
+    STANDARD_CHANGE_CONFIRMED = "standard.change_confirmed", "确认提标"
+    ENTITLEMENT_STARTED = "entitlement.started", "开始享受救助待遇"
+    ENTITLEMENT_CHANGED = "entitlement.changed", "变更救助待遇"
+    PAYROLL_FROZEN = "payroll.frozen", "冻结月度发放"
+    PAYROLL_RECONCILED = "payroll.reconciled", "导入银行回盘"
+    CASE_EVENT = "case.event", "办理救助申请"
 
 
 class AuditChainHead(models.Model):

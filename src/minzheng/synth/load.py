@@ -44,7 +44,7 @@ def _next_id(model: Any) -> int:
 
 
 def _sql(con: duckdb.DuckDBPyConnection, query: str, **params: Any) -> pa.Table:
-    return con.execute(query, params).to_arrow_table() if params else con.sql(query).to_arrow_table()
+    return con.sql(query, params=params).to_arrow_table() if params else con.sql(query).to_arrow_table()
 
 
 def registry_is_empty() -> bool:
