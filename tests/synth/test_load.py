@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from minzheng.assistance.models import BankAccount, Entitlement, PayrollLine, PayrollRun
 from minzheng.audit.chain import verify_chain
 from minzheng.audit.models import AuditEvent, AuditLog
 from minzheng.common.ids import normalize_id_number
@@ -47,6 +48,24 @@ def test_every_generated_row_arrives_with_its_relations(city):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_caseload_follows_the_rules_basis(city):
+    result = load_city(city, params=PARAMS)
+    assert result.entitlements == Entitlement.objects.count() > 0
+    dibao = Entitlement.objects.filter(scheme="dibao")
+    # a dibao unit's members share its size and net income, and ranks run 0 … n-1
+    for unit_key in dibao.values_list("unit_key", flat=True).distinct()[:50]:
+        rows = list(dibao.filter(unit_key=unit_key).values_list("unit_size", "unit_rank", "unit_net_income"))
+        assert sorted(r[1] for r in rows) == list(range(rows[0][0]))
+        assert len({(r[0], r[2]) for r in rows}) == 1
+    # rural dibao carries a tier, urban dibao none; nobody is on both dibao and 特困
+    assert not dibao.filter(urban_rural="rural", tier="").exists()
+    assert not dibao.filter(urban_rural="urban").exclude(tier="").exists()
+    tekun = set(Entitlement.objects.filter(scheme="tekun").values_list("person_id", flat=True))
+    assert not tekun & set(dibao.values_list("person_id", flat=True))
+    assert BankAccount.objects.count() == result.bank_accounts > 0
+
+
+@pytest.mark.django_db(transaction=True)
 def test_loading_writes_one_audit_row_and_keeps_the_chain(city):
     load_city(city, params=PARAMS)
     (row,) = AuditLog.objects.filter(event_type=AuditEvent.SYNTH_LOADED)
@@ -78,6 +97,11 @@ def test_loading_into_a_filled_registry_is_refused_unless_replacing(city):
 def test_the_command_skips_a_city_already_loaded_with_the_same_parameters(tmp_path, capsys):
     call_command("synth", "--scale", "0.001", "--seed", "7", "--out", str(tmp_path), "--load")
     assert (tmp_path / "hukou" / "2023-06" / "data.parquet").exists()
+    # six months of payroll history, 2023-01 … 2023-06, every line priced above zero
+    assert list(PayrollRun.objects.order_by("month").values_list("month", flat=True)) == [
+        datetime.date(2023, m, 1) for m in range(1, 7)
+    ]
+    assert not PayrollLine.objects.filter(kind="regular", amount__lte=0).exists()
     households = Household.objects.count()
     call_command("synth", "--scale", "0.001", "--seed", "7", "--out", str(tmp_path), "--load")
     assert "跳过" in capsys.readouterr().out

@@ -363,3 +363,34 @@ def seed_payment_modes() -> dict[str, dict[str, str]]:
 
 def seed_profile_values() -> dict[str, Any]:
     return default_profile().to_dict()
+
+
+def seed_policy(standard_model: Any = PolicyStandard, profile_model: Any = PolicyProfileVersion) -> None:
+    """Insert the seed rows and Zhaotong's profile when the tables are empty (the data migration, and the
+    test suite after a transactional test has flushed the tables). Takes the models so that the migration
+    can pass its historical ones."""
+    if not standard_model.objects.exists():
+        standard_model.objects.bulk_create(
+            [
+                standard_model(
+                    region_code=r.region_code,
+                    item=r.item,
+                    urban_rural=r.urban_rural,
+                    tier=r.tier,
+                    effective_from=r.effective_from,
+                    amount=r.amount,
+                    unit=r.unit,
+                    source=r.source,
+                    confidence=r.confidence,
+                )
+                for r in seed_rows()
+            ]
+        )
+    if not profile_model.objects.exists():
+        profile_model.objects.create(
+            region_code=ZHAOTONG,
+            effective_from=SEED_EFFECTIVE_FROM,
+            values=seed_profile_values(),
+            payment_modes=seed_payment_modes(),
+            note="初始参数：policy-rules 的标注默认值，待民政局按正式文件修订",
+        )

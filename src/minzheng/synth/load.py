@@ -20,12 +20,28 @@ from minzheng.common.models import Region
 from minzheng.compute.bulkload import bulk_insert, reset_sequences
 from minzheng.registry.models import Asset, Disability, Household, Income, Membership, Person
 
+from . import caseload
 from .city import SynthCity
 
 Progress = Callable[[str, int, int], None]
 
-# Registry tables, children first: the order to empty them in.
-REGISTRY_MODELS = (Asset, Income, Membership, Disability, Household, Person)
+
+def _registry_models() -> tuple[Any, ...]:
+    """Registry and assistance tables, children first: the order to empty them in."""
+    from minzheng.assistance.models import BankAccount, Entitlement, PayrollLine, PayrollRun
+
+    return (
+        PayrollLine,
+        PayrollRun,
+        BankAccount,
+        Entitlement,
+        Asset,
+        Income,
+        Membership,
+        Disability,
+        Household,
+        Person,
+    )
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,8 @@ class LoadResult:
     incomes: int
     assets: int
     disabilities: int
+    entitlements: int
+    bank_accounts: int
 
 
 def _next_id(model: Any) -> int:
@@ -54,7 +72,7 @@ def registry_is_empty() -> bool:
 def clear_registry() -> None:
     """Empty the registry tables (demo data only; the audit log is kept)."""
     Household.objects.update(head=None)
-    for model in REGISTRY_MODELS:
+    for model in _registry_models():
         model.objects.all()._raw_delete(model.objects.db)  # set-based: no per-row signals or cascades
 
 
@@ -178,6 +196,7 @@ def load_city(
         """
     )
     bulk_insert(Asset, assets, progress=lambda n: tick("财产", n, assets.num_rows))
+    entitlements, accounts = _load_caseload(con, city.reference_date, household_offset, now)
     reset_sequences(Person, Household, Membership, Income, Asset, Disability)
 
     result = LoadResult(
@@ -188,6 +207,8 @@ def load_city(
         incomes=incomes.num_rows,
         assets=assets.num_rows,
         disabilities=disabilities.num_rows,
+        entitlements=entitlements,
+        bank_accounts=accounts,
     )
     record(
         AuditEvent.SYNTH_LOADED,
@@ -203,3 +224,41 @@ def load_city(
 def _with_timestamps(table: pa.Table, now: datetime.datetime) -> pa.Table:
     stamp = pa.repeat(pa.scalar(now, pa.timestamp("us", tz="UTC")), table.num_rows)
     return table.append_column("created_at", stamp).append_column("updated_at", stamp)
+
+
+def _load_caseload(
+    con: duckdb.DuckDBPyConnection, as_of: datetime.date, household_offset: int, now: datetime.datetime
+) -> tuple[int, int]:
+    """Entitlements and bank accounts of the city's caseload, priced later by the payroll."""
+    from minzheng.assistance.models import BankAccount, Entitlement
+    from minzheng.assistance.standards import resolve_profile, resolve_standards
+
+    village = str(Region.objects.filter(level="village").values_list("code", flat=True).first())
+    profile = resolve_profile(village, as_of)
+    params = caseload.LineParams(
+        urban_standard=str(resolve_standards(village, "urban", as_of).dibao_monthly.value),
+        rural_standard=str(resolve_standards(village, "rural", as_of).dibao_monthly.value),
+        financial_months=profile.financial_assets_months_per_capita.value,
+        vehicle_limit=str(profile.vehicle_value_limit.value),
+        max_houses=profile.max_houses.value,
+    )
+    caseload.build_views(con, params, as_of, household_offset)
+    table = caseload.entitlements(con, as_of)
+    status = pa.array(
+        [
+            "ended" if end is not None and end < as_of.replace(day=1) else "active"
+            for end in table.column("end_month").to_pylist()
+        ]
+    )
+    table = table.append_column("status", status)
+    table = _with_timestamps(table, now).rename_columns([*table.column_names, "created_at", "changed_at"])
+    bulk_insert(Entitlement, table)
+    accounts = caseload.bank_accounts(con, table.select(["person_id"]))
+    bulk_insert(
+        BankAccount,
+        accounts.append_column(
+            "updated_at", pa.repeat(pa.scalar(now, pa.timestamp("us", tz="UTC")), accounts.num_rows)
+        ),
+    )
+    reset_sequences(Entitlement, BankAccount)
+    return table.num_rows, accounts.num_rows

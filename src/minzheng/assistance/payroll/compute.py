@@ -53,7 +53,9 @@ _ENTITLEMENTS_SQL = """
            e.unit_rank, e.unit_net_income, e.tier, e.placement, e.severe_disability, e.serious_illness,
            e.fixed_amount, e.start_month, p.birth_date
     FROM assistance_entitlement e JOIN registry_person p ON p.id = e.person_id
-    WHERE e.status = 'active' AND e.start_month <= %s AND (e.end_month IS NULL OR e.end_month >= %s)
+    -- ended entitlements still count for the months before their end (history, back pay); suspended ones
+    -- are not paid until resumed
+    WHERE e.status IN ('active', 'ended') AND e.start_month <= %s AND (e.end_month IS NULL OR e.end_month >= %s)
 """
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,12 @@ class Command(BaseCommand):
         parser.add_argument("--period", default="2023-06", help="数据期别，如 2023-06")
         parser.add_argument("--load", action="store_true", help="同时载入数据库（家庭户、人员、收入、财产）")
         parser.add_argument("--replace", action="store_true", help="数据库已有家庭户时先清空（仅限演示库）")
+        parser.add_argument(
+            "--payroll-months",
+            type=int,
+            default=6,
+            help="载入后生成最近几个月的发放历史（默认 6：2023-01 至 2023-06）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from minzheng.synth.city import generate, write_lake
@@ -61,6 +68,7 @@ class Command(BaseCommand):
                     loaded = load_city(city, params=params, replace=options["replace"], progress=report)
                 except MinzhengError as error:
                     raise CommandError(error.message) from None
+                runs = _payroll_history(city.reference_date, options["payroll_months"], report)
         elapsed = time.perf_counter() - started
         summary = Table(title=f"模拟城市 {city_name}（规模 {scale}，种子 {seed}）用时 {elapsed:.1f} 秒")
         summary.add_column("数据")
@@ -71,9 +79,28 @@ class Command(BaseCommand):
         summary.add_row("行政区划", f"{city.regions.num_rows:,}")
         if loaded is not None:
             summary.add_row("已载入数据库：家庭户 / 人员", f"{loaded.households:,} / {loaded.persons:,}")
+            summary.add_row("救助待遇 / 发放账户", f"{loaded.entitlements:,} / {loaded.bank_accounts:,}")
+            for run in runs:
+                summary.add_row(f"{run.month:%Y-%m} 发放", f"{run.line_count:,} 条 {run.total_amount:,} 元")
         console.print(summary)
         for name, path in paths.items():
             console.print(f"  {name}: {path}")
+
+
+def _payroll_history(reference_date: datetime.date, months: int, report: Any) -> list[Any]:
+    """Freeze the payroll of the ``months`` months up to the reference month, oldest first."""
+    from minzheng.assistance.payroll.actions import do_run_payroll
+
+    first = reference_date.replace(day=1)
+    wanted = []
+    for back in range(months - 1, -1, -1):
+        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+        wanted.append(datetime.date(year, month + 1, 1))
+    runs = []
+    for i, month in enumerate(wanted, start=1):
+        runs.append(do_run_payroll(month, acting_user=None))
+        report("发放历史", i, len(wanted))
+    return runs
 
 
 def _progress(console: Console) -> Progress:
