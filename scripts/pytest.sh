@@ -3,7 +3,7 @@
 # unless MINZHENG_ALLOW_EMPTY=1 says the empty selection was chosen on purpose.
 set -u
 rc=0
-"$(dirname "$0")/../.venv/bin/pytest" -q -p no:cacheprovider "$@" || rc=$?
+"$(dirname "$0")/../.venv/bin/pytest" -q -p no:cacheprovider --ds=minzheng.settings.test "$@" || rc=$?
 if [ "$rc" -eq 5 ]; then
   echo "pytest: 没有收集到任何测试 (exit 5)"
   if [ "${MINZHENG_ALLOW_EMPTY:-0}" = "1" ]; then rc=0; fi
