@@ -172,3 +172,27 @@ def make_user(
         is_superuser=is_superuser,
         can_reveal=can_reveal,
     )
+
+
+# --- helpers for the case workflow tests -------------------------------------------------------------------
+
+
+def make_case_staff(regions: dict[str, Region]) -> dict[str, User]:
+    """The staff of the case tests, by key: a village assistant and three township clerks of 凤凰街道 (so
+    that maker-checker can be tested on a delegated case), a clerk of 守望乡 (another township of the same
+    county), two county officers of 昭阳区, one of 鲁甸县, a county-level auditor and a city officer."""
+    specs = {
+        "village": ("village", "530602001001"),
+        "township": ("township", "530602001"),
+        "township2": ("township", "530602001"),
+        "township3": ("township", "530602001"),
+        "other_township": ("township", "530602101"),
+        "county": ("county", "530602"),
+        "county2": ("county", "530602"),
+        "other_county": ("county", "530621"),
+        "auditor": ("auditor", "530602"),
+        "city": ("city", "530600"),
+    }
+    return {
+        key: make_user(role, regions[code], username=f"case-{key}") for key, (role, code) in specs.items()
+    }

@@ -138,6 +138,11 @@ STATICFILES_DIRS = [
     if (NODE_MODULES_DIR / folder).is_dir()
 ]
 
+# Case attachments (photos of homes, signed forms): stored here and served only through the access-checked
+# view `web:case_attachment`, never as public media.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = True
