@@ -87,7 +87,7 @@ def test_a_change_after_freezing_is_paid_next_month_as_back_pay(two_people, coun
     do_run_payroll(JULY, acting_user=county_user)
     # then July pays July at the new rate and 240 back pay for June (300 − 60)
     july = PayrollRun.objects.get(month=JULY)
-    lines = {(l.kind, l.for_month): l.amount for l in july.lines.all()}
+    lines = {(line.kind, line.for_month): line.amount for line in july.lines.all()}
     assert lines == {("regular", JULY): Decimal("1236.00"), ("back_pay", JUNE): Decimal("240.00")}
 
 
@@ -106,7 +106,7 @@ def test_a_late_raise_with_an_earlier_date_is_paid_to_everyone_as_back_pay(two_p
         confidence="placeholder",
     )
     do_run_payroll(JULY, acting_user=county_user)
-    lines = {(l.kind, l.for_month): l.amount for l in PayrollRun.objects.get(month=JULY).lines.all()}
+    lines = {(line.kind, line.for_month): line.amount for line in PayrollRun.objects.get(month=JULY).lines.all()}
     assert lines == {("regular", JULY): Decimal("1060.00"), ("back_pay", JUNE): Decimal("64.00")}
 
 
@@ -119,7 +119,7 @@ def test_an_ended_entitlement_that_was_overpaid_is_deducted(two_people, county_u
     entitlement.status, entitlement.end_month = "ended", MAY
     entitlement.save()
     do_run_payroll(JULY, acting_user=county_user)
-    lines = {(l.kind, l.for_month): l.amount for l in PayrollRun.objects.get(month=JULY).lines.all()}
+    lines = {(line.kind, line.for_month): line.amount for line in PayrollRun.objects.get(month=JULY).lines.all()}
     assert lines == {("deduction", JUNE): Decimal("-996.00")}
 
 

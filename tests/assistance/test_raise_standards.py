@@ -59,7 +59,6 @@ def caseload(regions):
 def test_the_preview_names_who_changes_and_its_totals_equal_the_difference_of_the_two_payrolls(
     caseload, regions
 ):
-    urban, rural, other = caseload
     before = price_month(JULY)
     # when
     diff = preview_standard_change(RAISE, JULY)
