@@ -1,7 +1,9 @@
 """Snapshots of the record plane for the compute plane: a query's rows as an Arrow table, set-based.
 
-PostgreSQL streams ``COPY (query) TO STDOUT`` as CSV into Arrow's CSV reader; SQLite returns rows through
-the DB-API in large batches. Either way no model object is built per row.
+PostgreSQL streams ``COPY (query) TO STDOUT`` as CSV into Arrow's CSV reader. SQLite returns plain rows
+through its C driver; they become Arrow columns of loose types (SQLite stores a decimal column as INTEGER
+or REAL by value, dates as text) and DuckDB casts them to the schema in one pass. No model object is
+built per row either way.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from django.db import connection
@@ -18,27 +21,45 @@ def query_arrow(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
     """Run ``sql`` (``%s`` placeholders) and return its rows typed by ``schema`` (column order = select order)."""
     if connection.vendor == "postgresql":
         return _copy_postgresql(sql, params, schema)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
-    arrays = [_array(values, field.type) for values, field in zip(columns, schema, strict=True)]
-    return pa.Table.from_arrays(arrays, schema=schema)
+    return _sqlite(sql, params, schema)
 
 
-def _array(values: Any, type_: pa.DataType) -> pa.Array:
-    if pa.types.is_date(type_):
-        # SQLite hands dates back as ISO text.
-        return (
-            pa.array(values, pa.string()).cast(type_)
-            if values and isinstance(values[0], str)
-            else pa.array(values, type_)
-        )
+def _duckdb_type(type_: pa.DataType) -> str:
     if pa.types.is_decimal(type_):
-        return pa.array([None if v is None else str(v) for v in values], pa.string()).cast(type_)
+        return f"DECIMAL({type_.precision}, {type_.scale})"
+    if pa.types.is_date(type_):
+        return "DATE"
     if pa.types.is_boolean(type_):
-        return pa.array([None if v is None else bool(v) for v in values], type_)
-    return pa.array(values, type_)
+        return "BOOLEAN"
+    if pa.types.is_int32(type_):
+        return "INTEGER"
+    if pa.types.is_integer(type_):
+        return "BIGINT"
+    if pa.types.is_floating(type_):
+        return "DOUBLE"
+    return "VARCHAR"
+
+
+def _sqlite(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    rows = raw.execute(
+        sql.replace("%s", "?"), [str(p) if hasattr(p, "isoformat") else p for p in params]
+    ).fetchall()
+    columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
+    # Arrow infers each column's loose type: Django's converters hand back bool and date objects for
+    # declared bool/date columns, expressions come back as text, numbers as int or float.
+    loose = pa.table([pa.array(values) for values in columns], names=schema.names)
+    casts = []
+    for f in schema:
+        column = f'"{f.name}"'
+        if pa.types.is_decimal(f.type):
+            column = f"round({column}, {f.type.scale})"  # a REAL such as 123.45000000000002
+        casts.append(f'CAST({column} AS {_duckdb_type(f.type)}) AS "{f.name}"')
+    con = duckdb.connect()
+    con.register("loose", loose)
+    return con.sql(f"SELECT {', '.join(casts)} FROM loose").to_arrow_table().cast(schema)
 
 
 def _copy_postgresql(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:

@@ -29,28 +29,27 @@ from minzheng.audit.chain import record
 from minzheng.audit.models import AuditEvent
 from minzheng.common.errors import PermissionDenied, ValidationFailed
 from minzheng.compute.bulkload import bulk_insert
-from minzheng.compute.snapshot import query_arrow
 
-from ..models import Entitlement, LineKind, LineStatus, PayrollLine, PayrollRun, PolicyStandard
+from ..models import BankAccount, Entitlement, LineKind, LineStatus, PayrollLine, PayrollRun, PolicyStandard
 from .compute import MONEY, price_month, snapshot_entitlements
 
 Progress = Callable[[str, int, int], None]
 
 ADJUSTMENT_LOOKBACK_MONTHS = 12
 
-_LINE_SCHEMA = pa.schema(
-    [
-        ("entitlement_id", pa.int64()),
-        ("person_id", pa.int64()),
-        ("household_id", pa.int64()),
-        ("scheme", pa.string()),
-        ("county_code", pa.string()),
-        ("region_code", pa.string()),
-        ("kind", pa.string()),
-        ("for_month", pa.date32()),
-        ("amount", MONEY),
-    ]
-)
+_LINE_FIELDS = [
+    ("entitlement_id", pa.int64()),
+    ("person_id", pa.int64()),
+    ("household_id", pa.int64()),
+    ("scheme", pa.string()),
+    ("county_code", pa.string()),
+    ("region_code", pa.string()),
+    ("kind", pa.string()),
+    ("for_month", pa.date32()),
+    ("amount", MONEY),
+]
+_LINE_SCHEMA = pa.schema(_LINE_FIELDS)
+_BANKED_SCHEMA = pa.schema([*_LINE_FIELDS, ("bank_name", pa.string()), ("account_number", pa.string())])
 
 
 def first_of_month(value: datetime.date) -> datetime.date:
@@ -180,18 +179,18 @@ def _reissues(month: datetime.date) -> tuple[pa.Table, list[int]]:
 
 
 def _with_bank_accounts(lines: pa.Table) -> pa.Table:
-    accounts = query_arrow(
-        "SELECT person_id, bank_name, account_number FROM assistance_bankaccount",
-        [],
-        pa.schema([("person_id", pa.int64()), ("bank_name", pa.string()), ("account_number", pa.string())]),
+    """Bank accounts for adjustment and reissue lines (regular lines carry theirs from the snapshot)."""
+    person_ids = sorted(set(lines.column("person_id").to_pylist()))
+    accounts = {
+        a["person_id"]: (a["bank_name"], a["account_number"])
+        for a in BankAccount.objects.filter(person_id__in=person_ids).values(
+            "person_id", "bank_name", "account_number"
+        )
+    }
+    found = [accounts.get(p, ("", "")) for p in lines.column("person_id").to_pylist()]
+    return lines.append_column("bank_name", pa.array([f[0] for f in found], pa.string())).append_column(
+        "account_number", pa.array([f[1] for f in found], pa.string())
     )
-    con = duckdb.connect()
-    con.register("lines", lines)
-    con.register("accounts", accounts)
-    return con.sql(
-        "SELECT l.*, coalesce(a.bank_name, '') AS bank_name, coalesce(a.account_number, '') AS account_number "
-        "FROM lines l LEFT JOIN accounts a USING (person_id) ORDER BY l.kind, l.entitlement_id, l.for_month"
-    ).to_arrow_table()
 
 
 def _fingerprint(lines: pa.Table) -> str:
@@ -224,13 +223,14 @@ def do_run_payroll(
     regular = price_month(month)
     regular = regular.append_column("kind", pa.repeat(pa.scalar(LineKind.REGULAR.value), regular.num_rows))
     regular = regular.append_column("for_month", pa.repeat(pa.scalar(month, pa.date32()), regular.num_rows))
-    regular = regular.select(_LINE_SCHEMA.names).cast(_LINE_SCHEMA)
+    regular = regular.select(_BANKED_SCHEMA.names).cast(_BANKED_SCHEMA)
     tick("核定本月待遇")
     adjustments = _adjustments(month, _previous_runs(month))
     tick("补发与扣减")
     reissues, reissued_ids = _reissues(month)
     tick("失败重发")
-    lines = _with_bank_accounts(pa.concat_tables([regular, adjustments, reissues]))
+    others = _with_bank_accounts(pa.concat_tables([adjustments, reissues]))
+    lines = pa.concat_tables([regular, others.cast(_BANKED_SCHEMA)])
     return _freeze(month, lines, reissued_ids, acting_user=acting_user, tick=tick)
 
 
@@ -243,7 +243,8 @@ def _freeze(
     acting_user: User | None,
     tick: Callable[..., None],
 ) -> PayrollRun:
-    total = sum((Decimal(str(v)) for v in lines.column("amount").to_pylist()), Decimal("0.00"))
+    total_scalar = pc.sum(lines.column("amount")).as_py()
+    total = Decimal(total_scalar if total_scalar is not None else 0).quantize(Decimal("0.01"))
     run = PayrollRun.objects.create(
         month=month,
         frozen_at=timezone.now(),
