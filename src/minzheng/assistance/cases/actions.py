@@ -30,6 +30,12 @@ from minzheng.accounts.access import (
     user_covers_region,
 )
 from minzheng.accounts.models import Role, User
+from minzheng.assistance.case_entitlements import (
+    end_entitlements_for_case,
+    start_entitlements_for_case,
+    suspend_entitlements_for_case,
+)
+from minzheng.assistance.models import Entitlement
 from minzheng.audit.chain import record
 from minzheng.audit.models import AuditEvent
 from minzheng.common.errors import MinzhengError, NotFoundOrNoAccess, ValidationFailed
@@ -954,6 +960,9 @@ def do_confirm_case(
         income_unstable = _household_income_unstable(case.household_id, get_profile().unstable_employments)
     case.income_unstable = case.scheme == Scheme.DIBAO and income_unstable
     _save(case, today)
+    if not Entitlement.objects.filter(case_id=case.pk).exists():
+        # the payroll pays from the payment start month (a 先行救助 already has its entitlement)
+        start_entitlements_for_case(case, today)
     if advance:
         events.advance_granted_event(case, actor=acting_user, from_step=from_step)
         return case
@@ -1186,6 +1195,7 @@ def do_suspend_case(case_id: int, *, reason: str, acting_user: User) -> Case:
     case.status = CaseStatus.SUSPENDED
     case.suspended_from = first_day_of_next_month(today)
     _save(case, today)
+    suspend_entitlements_for_case(case.pk, suspended=True)
     events.case_suspended_event(case, actor=acting_user, reason=reason)
     return case
 
@@ -1202,6 +1212,7 @@ def do_resume_case(case_id: int, *, acting_user: User, note: str = "") -> Case:
     case.status = CaseStatus.ACTIVE
     case.suspended_from = None
     _save(case, today)
+    suspend_entitlements_for_case(case.pk, suspended=False)
     events.case_resumed_event(
         case, actor=acting_user, note=_text(note, "note", "说明", required=False), resumed_from=resumed_from
     )
@@ -1268,6 +1279,7 @@ def do_terminate_case(case_id: int, *, reason: str, acting_user: User, note: str
         _move(case, Step.DONE, today)
     case.rechecks.filter(status=RecheckStatus.SCHEDULED).update(status=RecheckStatus.CANCELLED)
     _save(case, today)
+    end_entitlements_for_case(case.pk, last_month=today)  # paid up to this month, stopped from the next
     events.case_terminated_event(
         case, actor=acting_user, from_step=from_step, note=note, publicity_id=publicity_id
     )
