@@ -41,8 +41,8 @@ def _tekun(household, person, *, start=MAY, tier="全自理") -> Entitlement:
 
 
 @pytest.fixture
-def county_user(regions):
-    return make_user("county", regions["530602"])
+def city_user(regions):
+    return make_user("city", regions["530600"])
 
 
 @pytest.fixture
@@ -54,13 +54,13 @@ def two_people(regions):
 
 
 @pytest.mark.django_db
-def test_a_month_is_frozen_once_and_running_it_again_pays_nothing_twice(two_people, county_user):
+def test_a_month_is_frozen_once_and_running_it_again_pays_nothing_twice(two_people, city_user):
     household, head, child = two_people
     _tekun(household, head)
     _tekun(household, child, tier="完全失能")
     # when
-    first = do_run_payroll(JUNE, acting_user=county_user)
-    again = do_run_payroll(JUNE, acting_user=county_user)
+    first = do_run_payroll(JUNE, acting_user=city_user)
+    again = do_run_payroll(JUNE, acting_user=city_user)
     # then 936 + 60 and 936 + 800
     assert again.pk == first.pk
     assert PayrollLine.objects.count() == 2
@@ -77,14 +77,14 @@ def test_a_month_is_frozen_once_and_running_it_again_pays_nothing_twice(two_peop
 
 
 @pytest.mark.django_db
-def test_a_change_after_freezing_is_paid_next_month_as_back_pay(two_people, county_user):
+def test_a_change_after_freezing_is_paid_next_month_as_back_pay(two_people, city_user):
     household, head, _ = two_people
     entitlement = _tekun(household, head)
-    do_run_payroll(JUNE, acting_user=county_user)
+    do_run_payroll(JUNE, acting_user=city_user)
     # when the care tier is corrected after June was frozen
     entitlement.tier = "部分失能"
     entitlement.save()
-    do_run_payroll(JULY, acting_user=county_user)
+    do_run_payroll(JULY, acting_user=city_user)
     # then July pays July at the new rate and 240 back pay for June (300 − 60)
     july = PayrollRun.objects.get(month=JULY)
     lines = {(line.kind, line.for_month): line.amount for line in july.lines.all()}
@@ -92,10 +92,10 @@ def test_a_change_after_freezing_is_paid_next_month_as_back_pay(two_people, coun
 
 
 @pytest.mark.django_db
-def test_a_late_raise_with_an_earlier_date_is_paid_to_everyone_as_back_pay(two_people, county_user):
+def test_a_late_raise_with_an_earlier_date_is_paid_to_everyone_as_back_pay(two_people, city_user):
     household, head, _ = two_people
     _tekun(household, head)
-    do_run_payroll(JUNE, acting_user=county_user)
+    do_run_payroll(JUNE, acting_user=city_user)
     # when a higher 特困 basic standard from 2023-06-01 is entered after June was frozen
     PolicyStandard.objects.create(
         region_code="530600",
@@ -105,44 +105,49 @@ def test_a_late_raise_with_an_earlier_date_is_paid_to_everyone_as_back_pay(two_p
         source="测试：补录提标",
         confidence="placeholder",
     )
-    do_run_payroll(JULY, acting_user=county_user)
-    lines = {(line.kind, line.for_month): line.amount for line in PayrollRun.objects.get(month=JULY).lines.all()}
+    do_run_payroll(JULY, acting_user=city_user)
+    lines = {
+        (line.kind, line.for_month): line.amount for line in PayrollRun.objects.get(month=JULY).lines.all()
+    }
     assert lines == {("regular", JULY): Decimal("1060.00"), ("back_pay", JUNE): Decimal("64.00")}
 
 
 @pytest.mark.django_db
-def test_an_ended_entitlement_that_was_overpaid_is_deducted(two_people, county_user):
+def test_an_ended_entitlement_that_was_overpaid_is_deducted(two_people, city_user):
     household, head, _ = two_people
     entitlement = _tekun(household, head)
-    do_run_payroll(JUNE, acting_user=county_user)
+    do_run_payroll(JUNE, acting_user=city_user)
     # when it turns out the person died in May: ended from May
     entitlement.status, entitlement.end_month = "ended", MAY
     entitlement.save()
-    do_run_payroll(JULY, acting_user=county_user)
-    lines = {(line.kind, line.for_month): line.amount for line in PayrollRun.objects.get(month=JULY).lines.all()}
+    do_run_payroll(JULY, acting_user=city_user)
+    lines = {
+        (line.kind, line.for_month): line.amount for line in PayrollRun.objects.get(month=JULY).lines.all()
+    }
     assert lines == {("deduction", JUNE): Decimal("-996.00")}
 
 
 @pytest.mark.django_db
-def test_a_failed_payment_is_reissued_once(two_people, county_user):
+def test_a_failed_payment_is_reissued_once(two_people, city_user):
     household, head, _ = two_people
     _tekun(household, head)
-    june = do_run_payroll(JUNE, acting_user=county_user)
+    june = do_run_payroll(JUNE, acting_user=city_user)
     PayrollLine.objects.filter(run=june).update(status=LineStatus.FAILED, status_note="账户已销户")
-    july = do_run_payroll(JULY, acting_user=county_user)
-    august = do_run_payroll(datetime.date(2023, 8, 1), acting_user=county_user)
+    july = do_run_payroll(JULY, acting_user=city_user)
+    august = do_run_payroll(datetime.date(2023, 8, 1), acting_user=city_user)
     assert july.lines.filter(kind=LineKind.REISSUE, for_month=JUNE).count() == 1
     assert august.lines.filter(kind=LineKind.REISSUE).count() == 0
 
 
 @pytest.mark.django_db
-def test_totals_by_county_and_who_may_run(two_people, county_user, regions):
+def test_totals_by_county_and_who_may_run(two_people, city_user, regions):
     household, head, _ = two_people
     _tekun(household, head)
-    with pytest.raises(PermissionDenied):
-        do_run_payroll(JUNE, acting_user=make_user("township", regions["530602101"]))
+    for role, code in (("township", "530602101"), ("county", "530602")):
+        with pytest.raises(PermissionDenied):
+            do_run_payroll(JUNE, acting_user=make_user(role, regions[code]))
     assert PayrollRun.objects.count() == 0
-    run = do_run_payroll(JUNE, acting_user=county_user)
+    run = do_run_payroll(JUNE, acting_user=city_user)
     assert totals_by_county(run) == [
         {"county_code": "530602", "scheme": "tekun", "lines": 1, "persons": 1, "amount": Decimal("996.00")}
     ]

@@ -76,7 +76,7 @@ def test_the_preview_names_who_changes_and_its_totals_equal_the_difference_of_th
     assert price_month(JULY).equals(before)
     # when confirmed, the July payroll is the "after" payroll
     do_confirm_standard_change(RAISE, diff=diff, acting_user=make_user("city", regions["530600"]))
-    after = do_run_payroll(JULY, acting_user=make_user("county", regions["530602"]))
+    after = do_run_payroll(JULY, acting_user=make_user("admin", regions["530600"]))
     before_total = sum(before.column("amount").to_pylist(), Decimal("0"))
     assert after.total_amount - before_total == diff.monthly_change
     assert diff.monthly_before == before_total and diff.monthly_after == after.total_amount

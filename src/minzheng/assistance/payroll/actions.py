@@ -208,8 +208,9 @@ def do_run_payroll(
     """Freeze ``month``'s payroll (see the module docstring). Returns the existing run if already frozen."""
     if acting_user is not None:
         require_write(acting_user)
-        if acting_user.role not in ("county", "city", "admin"):
-            raise PermissionDenied("只有县级及以上民政部门可以生成月度发放")
+        # a run covers the whole city's month: the city bureau freezes it (per-county runs are a later step)
+        if acting_user.role not in ("city", "admin"):
+            raise PermissionDenied("月度发放由市民政局统一冻结生成")
     month = first_of_month(month)
     existing = PayrollRun.objects.filter(month=month).first()
     if existing is not None:

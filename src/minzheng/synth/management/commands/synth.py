@@ -30,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--load", action="store_true", help="同时载入数据库（家庭户、人员、收入、财产）")
         parser.add_argument("--replace", action="store_true", help="数据库已有家庭户时先清空（仅限演示库）")
         parser.add_argument(
+            "--no-cases", dest="cases", action="store_false", help="不生成各办理环节的示例申请"
+        )
+        parser.add_argument(
             "--payroll-months",
             type=int,
             default=6,
@@ -69,6 +72,11 @@ class Command(BaseCommand):
                 except MinzhengError as error:
                     raise CommandError(error.message) from None
                 runs = _payroll_history(city.reference_date, options["payroll_months"], report)
+                cases = 0
+                if options["cases"]:
+                    from minzheng.synth.cases import seed_cases
+
+                    cases = seed_cases(progress=report)
         elapsed = time.perf_counter() - started
         summary = Table(title=f"模拟城市 {city_name}（规模 {scale}，种子 {seed}）用时 {elapsed:.1f} 秒")
         summary.add_column("数据")
@@ -80,6 +88,7 @@ class Command(BaseCommand):
         if loaded is not None:
             summary.add_row("已载入数据库：家庭户 / 人员", f"{loaded.households:,} / {loaded.persons:,}")
             summary.add_row("救助待遇 / 发放账户", f"{loaded.entitlements:,} / {loaded.bank_accounts:,}")
+            summary.add_row("各环节的救助申请", f"{cases:,}")
             for run in runs:
                 summary.add_row(f"{run.month:%Y-%m} 发放", f"{run.line_count:,} 条 {run.total_amount:,} 元")
         console.print(summary)
@@ -94,8 +103,8 @@ def _payroll_history(reference_date: datetime.date, months: int, report: Any) ->
     first = reference_date.replace(day=1)
     wanted = []
     for back in range(months - 1, -1, -1):
-        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
-        wanted.append(datetime.date(year, month + 1, 1))
+        year, month_index = divmod(first.year * 12 + first.month - 1 - back, 12)
+        wanted.append(datetime.date(year, month_index + 1, 1))
     runs = []
     for i, month in enumerate(wanted, start=1):
         runs.append(do_run_payroll(month, acting_user=None))
