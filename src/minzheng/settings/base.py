@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "minzheng.synth",
     "minzheng.assistance",
     "minzheng.assistance.cases",
+    "minzheng.verification",
     "minzheng.web",
 ]
 
