@@ -33,6 +33,12 @@ class AuditEvent(models.TextChoices):
     PAYROLL_FROZEN = "payroll.frozen", "冻结月度发放"
     PAYROLL_RECONCILED = "payroll.reconciled", "导入银行回盘"
     CASE_EVENT = "case.event", "办理救助申请"
+    FINDINGS_LOADED = "verification.findings_loaded", "载入数据比对发现"
+    TASK_ASSIGNED = "verification.task_assigned", "分派走访任务"
+    VISIT_RECORDED = "verification.visit_recorded", "登记走访核实结果"
+    FINDING_ACTED = "verification.finding_acted", "比对发现转入救助办理"
+    MONITORING_LOADED = "monitoring.loaded", "载入低收入人口监测结果"
+    WARNING_HANDLED = "monitoring.warning_handled", "处置监测预警"
 
 
 class AuditChainHead(models.Model):

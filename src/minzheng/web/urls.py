@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import urls_api, urls_cases, urls_import, urls_payroll, urls_registry, views
+from . import urls_api, urls_cases, urls_import, urls_payroll, urls_registry, urls_verification, views
 
 web_patterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,7 @@ web_patterns = [
     *urls_import.urlpatterns,
     *urls_cases.urlpatterns,
     *urls_payroll.urlpatterns,
+    *urls_verification.urlpatterns,
 ]
 
 urlpatterns = [

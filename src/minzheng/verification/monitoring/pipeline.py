@@ -1,0 +1,76 @@
+"""Running the monitoring rules on DuckDB: the categories and the warnings of a period as Arrow tables
+(``actions.do_load_monitoring`` writes them back in bulk). ``spark_steps`` gives the same steps for Spark."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from minzheng.verification.findings.sqlkit import StepLog, register_inputs, run_steps
+
+from .profile import MonitoringProfile
+from .rules import MonitoringContext, monitoring_steps
+
+CATEGORIES_SCHEMA = pa.schema(
+    [
+        ("period", pa.string()),
+        ("person_id", pa.int64()),
+        ("household_id", pa.int64()),
+        ("region_code", pa.string()),
+        ("category", pa.string()),
+        ("layer", pa.int16()),
+        ("basis", pa.string()),
+    ]
+)
+WARNINGS_SCHEMA = pa.schema(
+    [
+        ("period", pa.string()),
+        ("person_id", pa.int64()),
+        ("household_id", pa.int64()),
+        ("region_code", pa.string()),
+        ("signal", pa.string()),
+        ("level", pa.string()),
+        ("route", pa.string()),
+        ("detail", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class MonitoringResult:
+    categories: pa.Table
+    warnings: pa.Table
+
+
+def compute_monitoring(
+    tables: Mapping[str, pa.Table],
+    *,
+    period: str,
+    as_of: datetime.date,
+    profile: MonitoringProfile | None = None,
+    debug: StepLog | None = None,
+) -> MonitoringResult:
+    context = MonitoringContext(profile or MonitoringProfile(), period, as_of, frozenset(tables))
+    con = duckdb.connect()
+    try:
+        register_inputs(con, tables)
+        run_steps(con, monitoring_steps(context), debug=debug)
+        categories = con.sql("SELECT * FROM person_categories ORDER BY person_id").to_arrow_table()
+        warnings = con.sql("SELECT * FROM warnings ORDER BY person_id, signal").to_arrow_table()
+    finally:
+        con.close()
+    return MonitoringResult(
+        categories.select(CATEGORIES_SCHEMA.names).cast(CATEGORIES_SCHEMA),
+        warnings.select(WARNINGS_SCHEMA.names).cast(WARNINGS_SCHEMA),
+    )
+
+
+def spark_steps(
+    available: frozenset[str], *, period: str, as_of: datetime.date, profile: MonitoringProfile | None = None
+) -> list[tuple[str, str, dict[str, object]]]:
+    context = MonitoringContext(profile or MonitoringProfile(), period, as_of, available)
+    return [(step.name, step.spark_sql(), dict(step.params)) for step in monitoring_steps(context)]

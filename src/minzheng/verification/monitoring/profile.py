@@ -1,0 +1,70 @@
+"""The parameters of 低收入人口动态监测, each with its source and confidence (policy-rules §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Any
+
+from minzheng.assistance.domain.params import Confidence, Param, PolicyProfile
+
+C = Confidence.CONFIRMED
+K = Confidence.K
+PH = Confidence.PLACEHOLDER
+
+
+def _param(value: Any, confidence: Confidence, source: str, unit: str = "", *, local: bool = True) -> Any:
+    return Param(value, source, confidence, unit, local)
+
+
+@dataclass(frozen=True)
+class MonitoringProfile:
+    min_match_probability: Param[Decimal] = field(
+        default_factory=lambda: _param(
+            Decimal("0.90"), PH, "模糊匹配的最低匹配概率（与比对规则相同），占位 [L]"
+        )
+    )
+    edge_multiple: Param[Decimal] = field(
+        default_factory=lambda: _param(
+            Decimal("1.5"), C, "低保边缘家庭：人均收入低于当地低保标准1.5倍（S5）", "倍", local=False
+        )
+    )
+    rigid_ratio: Param[Decimal] = field(
+        default_factory=lambda: _param(
+            Decimal("0.5"),
+            PH,
+            "刚性支出困难：近12个月医疗自付（教育支出暂无数据）占家庭年收入的比例超过此值，占位 [L]（S10 由地方确定）",
+        )
+    )
+    lookback_months: Param[int] = field(
+        default_factory=lambda: _param(12, C, "刚性支出困难家庭认定办法：按前12个月计算", "月", local=False)
+    )
+    other_income_multiple: Param[Decimal] = field(
+        default_factory=lambda: _param(
+            Decimal("2"),
+            PH,
+            "其他困难人员：有重病、重残、就学、失业等困难情形，且人均收入低于低保标准的此倍数，占位 [L]",
+            "倍",
+        )
+    )
+    severe_disability_max_grade: Param[int] = field(
+        default_factory=lambda: _param(2, C, "一、二级为重度残疾", "级", local=False)
+    )
+    new_disability_months: Param[int] = field(
+        default_factory=lambda: _param(12, PH, "“新增”重度残疾：近 N 个月内发证，占位 N=12 [L]", "月")
+    )
+    illness_lines: Param[tuple[Decimal, Decimal, Decimal]] = field(
+        default_factory=lambda: _param(
+            (Decimal("2000"), Decimal("5000"), Decimal("20000")),
+            PH,
+            "重病预警：近12个月医疗自付达到 一般 / 较重 / 严重 的金额线，占位 [L]",
+            "元",
+        )
+    )
+
+    @classmethod
+    def from_policy(cls, policy: PolicyProfile) -> MonitoringProfile:
+        return cls(edge_multiple=policy.edge_multiple)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name).to_dict() for f in fields(self)}

@@ -1,0 +1,360 @@
+"""低收入人口动态监测 as SQL builders: each person's category and layer, and the warnings of the signals.
+
+Inputs: the registry snapshot (``people``, ``entitlements``, ``household_means``) and, when present, the
+departmental sources with their links (``medical``, ``disability``, ``students``, ``unemployment``,
+``deaths``, ``fanpin``); a missing source gives an empty signal. The shared step ``person_context`` comes
+from the finding rules, so both sides agree on who is covered.
+
+Categories (one per person, the first that applies, policy-rules §4.1):
+
+1. 最低生活保障对象 — a live dibao entitlement;
+2. 特困人员 — a live 特困 entitlement;
+3. 防止返贫监测对象 — linked to the 乡村振兴 list;
+4. 最低生活保障边缘家庭成员 — not covered, household per-capita income < 1.5 × standard;
+5. 刚性支出困难家庭成员 — not covered, 12 months' out-of-pocket medical costs > ratio × annual income;
+6. 其他困难人员 — not covered, a hardship signal, per-capita income < the configured multiple.
+
+Warnings (§4.2: 重病、残疾、就学、失业, and the death of a member) for everyone in a monitored household,
+with a level (一般/较重/严重) and one of the four routes: 核实 (a recipient died), 一事一议 (two or more
+serious signals), 落实 (covered: deliver the specialised help), 推送 (not covered: push to the department).
+收入下降 needs an income history the inputs do not carry: not computed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from minzheng.verification.findings.profile import FindingsProfile
+from minzheng.verification.findings.rules import (
+    GRADE_LABELS,
+    FindingContext,
+    linked_records,
+    months_before,
+    person_context_sql,
+)
+from minzheng.verification.findings.sqlkit import Params, SqlStep, case_labels, money_text
+
+from .choices import LAYER_OF, Category, Route, Signal, WarningLevel
+from .profile import MonitoringProfile
+
+CATEGORY_COLUMNS = ("period", "person_id", "household_id", "region_code", "category", "layer", "basis")
+WARNING_COLUMNS = (
+    "period",
+    "person_id",
+    "household_id",
+    "region_code",
+    "signal",
+    "level",
+    "route",
+    "detail",
+)
+
+
+@dataclass(frozen=True)
+class MonitoringContext:
+    profile: MonitoringProfile
+    period: str
+    as_of: datetime.date
+    available: frozenset[str]
+
+    def has(self, source: str) -> bool:
+        return source in self.available and f"{source}_links" in self.available
+
+
+def _empty(columns: str) -> str:
+    """A signal of a source that did not arrive: no rows, the right columns."""
+    return f"SELECT {columns} FROM people WHERE 1 = 0"
+
+
+def signal_medical_sql(context: MonitoringContext) -> SqlStep:
+    """Out-of-pocket medical costs per person over the look-back window."""
+    if not context.has("medical"):
+        return SqlStep(
+            "signal_medical",
+            _empty(
+                "CAST(NULL AS BIGINT) AS person_id, CAST(NULL AS DECIMAL(18, 2)) AS medical_total, "
+                "CAST(NULL AS BIGINT) AS settlements"
+            ),
+        )
+    params = Params()
+    linked = linked_records(
+        "medical", "s.out_of_pocket, s.settled_on", params, context.profile.min_match_probability.value
+    )
+    since = params.add("since", months_before(context.as_of, context.profile.lookback_months.value))
+    sql = f"""
+    SELECT m.person_id, SUM(m.out_of_pocket) AS medical_total, COUNT(*) AS settlements
+    FROM {linked} m
+    WHERE m.settled_on >= CAST({since} AS DATE)
+    GROUP BY m.person_id
+    """
+    return SqlStep("signal_medical", sql, params.values)
+
+
+def signal_disability_sql(context: MonitoringContext) -> SqlStep:
+    """Each person's most severe grade, and the grade of a severe certificate issued recently (新增)."""
+    if not context.has("disability"):
+        return SqlStep(
+            "signal_disability",
+            _empty(
+                "CAST(NULL AS BIGINT) AS person_id, CAST(NULL AS INT) AS min_grade, "
+                "CAST(NULL AS INT) AS new_severe_grade, CAST(NULL AS VARCHAR) AS disability_category"
+            ),
+        )
+    profile = context.profile
+    params = Params()
+    linked = linked_records(
+        "disability", "s.category, s.grade, s.issued_on", params, profile.min_match_probability.value
+    )
+    max_grade = params.add("max_grade", profile.severe_disability_max_grade.value)
+    since = params.add("since", months_before(context.as_of, profile.new_disability_months.value))
+    sql = f"""
+    SELECT d.person_id, MIN(CAST(d.grade AS INT)) AS min_grade,
+           MIN(CASE WHEN CAST(d.grade AS INT) <= {max_grade} AND d.issued_on >= CAST({since} AS DATE)
+                    THEN CAST(d.grade AS INT) END) AS new_severe_grade,
+           MIN(d.category) AS disability_category
+    FROM {linked} d
+    GROUP BY d.person_id
+    """
+    return SqlStep("signal_disability", sql, params.values)
+
+
+def signal_student_sql(context: MonitoringContext) -> SqlStep:
+    """Students recognised as from a poor family, with the highest difficulty (3 特别困难 … 1 一般困难)."""
+    if not context.has("students"):
+        return SqlStep(
+            "signal_student",
+            _empty(
+                "CAST(NULL AS BIGINT) AS person_id, CAST(NULL AS INT) AS difficulty_rank, "
+                "CAST(NULL AS VARCHAR) AS school"
+            ),
+        )
+    params = Params()
+    linked = linked_records(
+        "students", "s.school, s.difficulty", params, context.profile.min_match_probability.value
+    )
+    very, poor = params.add("very_poor", "特别困难"), params.add("poor", "困难")
+    sql = f"""
+    SELECT st.person_id,
+           MAX(CASE st.difficulty WHEN {very} THEN 3 WHEN {poor} THEN 2 ELSE 1 END) AS difficulty_rank,
+           MIN(st.school) AS school
+    FROM {linked} st
+    GROUP BY st.person_id
+    """
+    return SqlStep("signal_student", sql, params.values)
+
+
+def signal_unemployed_sql(context: MonitoringContext) -> SqlStep:
+    """Registered unemployed (status 失业), with the date of registration."""
+    if not context.has("unemployment"):
+        return SqlStep(
+            "signal_unemployed",
+            _empty("CAST(NULL AS BIGINT) AS person_id, CAST(NULL AS DATE) AS unemployed_since"),
+        )
+    params = Params()
+    linked = linked_records(
+        "unemployment", "s.registered_on, s.status", params, context.profile.min_match_probability.value
+    )
+    status = params.add("unemployed", "失业")
+    sql = f"""
+    SELECT u.person_id, MIN(u.registered_on) AS unemployed_since
+    FROM {linked} u
+    WHERE u.status = {status}
+    GROUP BY u.person_id
+    """
+    return SqlStep("signal_unemployed", sql, params.values)
+
+
+def signal_death_sql(context: MonitoringContext) -> SqlStep:
+    if not context.has("deaths"):
+        return SqlStep(
+            "signal_death", _empty("CAST(NULL AS BIGINT) AS person_id, CAST(NULL AS DATE) AS death_date")
+        )
+    params = Params()
+    linked = linked_records("deaths", "s.death_date", params, context.profile.min_match_probability.value)
+    sql = f"SELECT d.person_id, MIN(d.death_date) AS death_date FROM {linked} d GROUP BY d.person_id"
+    return SqlStep("signal_death", sql, params.values)
+
+
+def signal_fanpin_sql(context: MonitoringContext) -> SqlStep:
+    if not context.has("fanpin"):
+        return SqlStep(
+            "signal_fanpin",
+            _empty("CAST(NULL AS BIGINT) AS person_id, CAST(NULL AS VARCHAR) AS fanpin_category"),
+        )
+    params = Params()
+    linked = linked_records("fanpin", "s.category", params, context.profile.min_match_probability.value)
+    sql = f"SELECT f.person_id, MIN(f.category) AS fanpin_category FROM {linked} f GROUP BY f.person_id"
+    return SqlStep("signal_fanpin", sql, params.values)
+
+
+def person_signals_sql(context: MonitoringContext) -> SqlStep:
+    """``person_context`` with every signal beside it (one row per person)."""
+    sql = """
+    SELECT c.*, m.medical_total, m.settlements, d.min_grade, d.new_severe_grade, d.disability_category,
+           st.difficulty_rank, st.school, u.unemployed_since, dt.death_date, f.fanpin_category
+    FROM person_context c
+    LEFT JOIN signal_medical m ON m.person_id = c.person_id
+    LEFT JOIN signal_disability d ON d.person_id = c.person_id
+    LEFT JOIN signal_student st ON st.person_id = c.person_id
+    LEFT JOIN signal_unemployed u ON u.person_id = c.person_id
+    LEFT JOIN signal_death dt ON dt.person_id = c.person_id
+    LEFT JOIN signal_fanpin f ON f.person_id = c.person_id
+    """
+    return SqlStep("person_signals", sql)
+
+
+def person_categories_sql(context: MonitoringContext) -> SqlStep:
+    """The first category that applies to each person (people in none are left out)."""
+    profile = context.profile
+    params = Params()
+    value = {category: params.add(f"category_{category}", str(category)) for category in Category}
+    edge = params.add("edge_multiple", profile.edge_multiple.value)
+    ratio = params.add("rigid_ratio", profile.rigid_ratio.value)
+    other = params.add("other_multiple", profile.other_income_multiple.value)
+    max_grade = params.add("max_grade", profile.severe_disability_max_grade.value)
+    illness_line = params.add("illness_line", profile.illness_lines.value[0])
+    known = "NOT s.is_recipient AND s.has_means AND s.persons > 0 AND s.standard IS NOT NULL"
+    hardship = f"""(coalesce(s.medical_total, 0) >= CAST({illness_line} AS DECIMAL(14, 2))
+                    OR coalesce(s.min_grade, 9) <= {max_grade}
+                    OR s.difficulty_rank IS NOT NULL OR s.unemployed_since IS NOT NULL)"""
+    layers = " ".join(
+        f"WHEN {value[category]} THEN {params.add(f'layer_{category}', int(LAYER_OF[category]))}"
+        for category in Category
+    )
+    lookback = params.add("lookback_text", str(profile.lookback_months.value))
+    edge_text = params.add("edge_text", f"{profile.edge_multiple.value:g}")
+    ratio_text = params.add("ratio_text", f"{float(profile.rigid_ratio.value) * 100:g}")
+    sql = f"""
+    SELECT {params.add("period", context.period)} AS period, y.person_id, y.household_id, y.region_code,
+           y.category, CASE y.category {layers} END AS layer,
+           CASE y.category
+               WHEN {value[Category.DIBAO]} THEN '享受最低生活保障'
+               WHEN {value[Category.TEKUN]} THEN '享受特困人员救助供养'
+               WHEN {value[Category.FANPIN]} THEN '防止返贫监测对象（' || y.fanpin_category || '）'
+               WHEN {value[Category.EDGE]} THEN '家庭人均月收入 ' || {money_text("y.per_capita", 2)}
+                   || ' 元，低于低保标准的 ' || {edge_text} || ' 倍'
+               WHEN {value[Category.RIGID]} THEN '近 ' || {lookback} || ' 个月医疗自付 '
+                   || {money_text("y.medical_total", 2)} || ' 元，超过家庭年收入的 '
+                   || {ratio_text} || '%'
+               ELSE '有重病、重残、就学或失业困难，家庭人均月收入 ' || {money_text("y.per_capita", 2)} || ' 元'
+           END AS basis
+    FROM (
+        SELECT s.person_id, s.household_id, s.region_code, s.fanpin_category, s.medical_total,
+               CASE WHEN s.persons > 0 THEN CAST(s.net_monthly_income AS DECIMAL(14, 2)) / s.persons END
+                   AS per_capita,
+               CASE WHEN s.on_dibao THEN {value[Category.DIBAO]}
+                    WHEN s.on_tekun THEN {value[Category.TEKUN]}
+                    WHEN s.fanpin_category IS NOT NULL THEN {value[Category.FANPIN]}
+                    WHEN {known}
+                         AND s.net_monthly_income < CAST({edge} AS DECIMAL(6, 2)) * s.standard * s.persons
+                         THEN {value[Category.EDGE]}
+                    WHEN NOT s.is_recipient AND s.has_means AND coalesce(s.medical_total, 0) > 0
+                         AND s.medical_total > CAST({ratio} AS DECIMAL(6, 2)) * s.net_monthly_income * 12
+                         THEN {value[Category.RIGID]}
+                    WHEN {known} AND {hardship}
+                         AND s.net_monthly_income < CAST({other} AS DECIMAL(6, 2)) * s.standard * s.persons
+                         THEN {value[Category.OTHER]}
+               END AS category
+        FROM person_signals s
+    ) y
+    WHERE y.category IS NOT NULL
+    """
+    return SqlStep("person_categories", sql, params.values)
+
+
+def warning_signals_sql(context: MonitoringContext) -> SqlStep:
+    """One row per (person, signal) for everyone in a household with a categorised member."""
+    profile = context.profile
+    params = Params()
+    general, serious, severe = (
+        params.add(f"illness_{i}", line) for i, line in enumerate(profile.illness_lines.value)
+    )
+    grades = case_labels("CAST(s.new_severe_grade AS VARCHAR)", GRADE_LABELS, params, "grade")
+    lv = {level: params.add(f"level_{level}", str(level)) for level in WarningLevel}
+    sig = {
+        signal: params.add(f"signal_{signal}", str(signal))
+        for signal in Signal
+        if signal != Signal.INCOME_DROP  # no income history in the inputs
+    }
+    lookback = params.add("lookback_text", str(profile.lookback_months.value))
+    columns = "s.person_id, s.household_id, s.region_code, s.is_recipient, s.has_live_entitlement"
+    monitored = "FROM person_signals s WHERE s.household_id IN (SELECT household_id FROM person_categories)"
+    sql = f"""
+    SELECT {columns}, {sig[Signal.ILLNESS]} AS signal,
+           CASE WHEN s.medical_total >= CAST({severe} AS DECIMAL(14, 2)) THEN {lv[WarningLevel.SEVERE]}
+                WHEN s.medical_total >= CAST({serious} AS DECIMAL(14, 2)) THEN {lv[WarningLevel.SERIOUS]}
+                ELSE {lv[WarningLevel.GENERAL]} END AS level,
+           '近 ' || {lookback} || ' 个月医疗自付 ' || {money_text("s.medical_total", 2)} || ' 元（'
+               || CAST(s.settlements AS VARCHAR) || ' 次结算）' AS detail
+    {monitored} AND s.medical_total >= CAST({general} AS DECIMAL(14, 2))
+    UNION ALL
+    SELECT {columns}, {sig[Signal.DISABILITY]} AS signal,
+           CASE WHEN s.new_severe_grade = 1 THEN {lv[WarningLevel.SEVERE]} ELSE {lv[WarningLevel.SERIOUS]} END,
+           '新办残疾人证：' || s.disability_category || '残疾' || {grades}
+    {monitored} AND s.new_severe_grade IS NOT NULL
+    UNION ALL
+    SELECT {columns}, {sig[Signal.SCHOOLING]} AS signal,
+           CASE WHEN s.difficulty_rank = 3 THEN {lv[WarningLevel.SERIOUS]} ELSE {lv[WarningLevel.GENERAL]} END,
+           '家庭经济困难学生（' || s.school || '）'
+    {monitored} AND s.difficulty_rank IS NOT NULL
+    UNION ALL
+    SELECT {columns}, {sig[Signal.UNEMPLOYMENT]} AS signal,
+           CASE WHEN coalesce(s.net_monthly_income, 0) = 0 THEN {lv[WarningLevel.SERIOUS]}
+                ELSE {lv[WarningLevel.GENERAL]} END,
+           CAST(s.unemployed_since AS VARCHAR) || ' 登记失业'
+               || CASE WHEN coalesce(s.net_monthly_income, 0) = 0 THEN '，家庭无其他收入' ELSE '' END
+    {monitored} AND s.unemployed_since IS NOT NULL
+    UNION ALL
+    SELECT {columns}, {sig[Signal.DEATH]} AS signal,
+           CASE WHEN s.has_live_entitlement THEN {lv[WarningLevel.SEVERE]} ELSE {lv[WarningLevel.SERIOUS]} END,
+           CAST(s.death_date AS VARCHAR) || ' 死亡'
+               || CASE WHEN s.has_live_entitlement THEN '，仍在享受救助待遇' ELSE '' END
+    {monitored} AND s.death_date IS NOT NULL
+    """
+    return SqlStep("warning_signals", sql, params.values)
+
+
+def warnings_sql(context: MonitoringContext) -> SqlStep:
+    """The route of each warning (分类处置)."""
+    params = Params()
+    heavy = params.in_list("heavy", [str(WarningLevel.SERIOUS), str(WarningLevel.SEVERE)])
+    route = {r: params.add(f"route_{r}", str(r)) for r in Route}
+    death = params.add("death", str(Signal.DEATH))
+    sql = f"""
+    SELECT {params.add("period", context.period)} AS period, w.person_id, w.household_id, w.region_code,
+           w.signal, w.level,
+           CASE WHEN w.signal = {death} AND w.has_live_entitlement THEN {route[Route.VERIFY]}
+                WHEN SUM(CASE WHEN w.level IN {heavy} THEN 1 ELSE 0 END) OVER (PARTITION BY w.person_id) >= 2
+                     THEN {route[Route.CASE_BY_CASE]}
+                WHEN w.is_recipient THEN {route[Route.DELIVER]}
+                ELSE {route[Route.PUSH]} END AS route,
+           w.detail
+    FROM warning_signals w
+    """
+    return SqlStep("warnings", sql, params.values)
+
+
+SIGNAL_STEPS: tuple[Callable[[MonitoringContext], SqlStep], ...] = (
+    signal_medical_sql,
+    signal_disability_sql,
+    signal_student_sql,
+    signal_unemployed_sql,
+    signal_death_sql,
+    signal_fanpin_sql,
+)
+
+
+def monitoring_steps(context: MonitoringContext) -> list[SqlStep]:
+    shared = FindingContext(
+        FindingsProfile(), context.period, context.as_of, context.available
+    )  # person_context only needs the date
+    return [
+        person_context_sql(shared),
+        *(build(context) for build in SIGNAL_STEPS),
+        person_signals_sql(context),
+        person_categories_sql(context),
+        warning_signals_sql(context),
+        warnings_sql(context),
+    ]
