@@ -30,6 +30,12 @@ class Command(BaseCommand):
         parser.add_argument("--load", action="store_true", help="同时载入数据库（家庭户、人员、收入、财产）")
         parser.add_argument("--replace", action="store_true", help="数据库已有家庭户时先清空（仅限演示库）")
         parser.add_argument(
+            "--no-departments",
+            dest="departments",
+            action="store_false",
+            help="不生成部门比对数据（死亡、车辆、不动产、市场主体、社保、税务、存款……）",
+        )
+        parser.add_argument(
             "--no-cases", dest="cases", action="store_false", help="不生成各办理环节的示例申请"
         )
         parser.add_argument(
@@ -65,6 +71,11 @@ class Command(BaseCommand):
 
             city = generate(city=city_name, scale=scale, seed=seed, progress=report)
             paths = write_lake(city, out, period=options["period"])
+            if options["departments"]:
+                from minzheng.synth.departments import generate_departments, write_departments
+
+                departments = generate_departments(city, seed=seed, period=options["period"])
+                paths.update(write_departments(departments, out, options["period"]))
             loaded = None
             if options["load"]:
                 try:

@@ -1,0 +1,268 @@
+"""``minzheng verify``: one month's 线上数据比对 from the registry snapshot to the field-visit tasks.
+
+Stages, each set-based: snapshot the registry (people, entitlements in force, household means) → read the
+month's departmental datasets from the lake → link each source to the registry (exact on the 64-bit ID
+key, Splink fuzzy fallback for unusable IDs) → the finding rules → load the findings (one 走访 task per
+new finding; the same evidence opens no second task) → 低收入人口 categories and warnings.
+
+``engine="spark"`` runs the finding and monitoring SQL on Spark with the same statements (transpiled by
+SQLGlot); linking runs on DuckDB either way (Splink's DuckDB backend; its Spark backend is for a province).
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from minzheng.accounts.models import User
+from minzheng.assistance.payroll.compute import month_end, standards_in_force
+from minzheng.compute.snapshot import query_arrow
+
+Progress = Callable[[str, int, int], None]
+
+PEOPLE_SQL = """
+    SELECT p.id, m.household_id, p.id_number, p.name, p.birth_date, h.region_id, h.urban_rural, m.is_cohabiting
+    FROM registry_membership m
+    JOIN registry_person p ON p.id = m.person_id
+    JOIN registry_household h ON h.id = m.household_id
+    WHERE m.valid_from <= %s AND (m.valid_to IS NULL OR m.valid_to >= %s)
+"""
+PEOPLE_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.int64()),
+        ("household_id", pa.int64()),
+        ("id_number", pa.string()),
+        ("name", pa.string()),
+        ("birth_date", pa.date32()),
+        ("region_code", pa.string()),
+        ("urban_rural", pa.string()),
+        ("is_cohabiting", pa.bool_()),
+    ]
+)
+ENTITLEMENTS_SQL = """
+    SELECT person_id, household_id, scheme FROM assistance_entitlement
+    WHERE status = 'active' AND start_month <= %s AND (end_month IS NULL OR end_month >= %s)
+"""
+INCOME_SQL = """
+    SELECT i.household_id, i.person_id, i.monthly_amount FROM registry_income i
+    WHERE i.counted AND i.valid_from <= %s AND (i.valid_to IS NULL OR i.valid_to >= %s)
+"""
+
+
+def snapshot_registry(as_of: datetime.date) -> dict[str, pa.Table]:
+    """The registry as the rules see it on ``as_of``: three Arrow tables, built with three queries."""
+    people = query_arrow(PEOPLE_SQL, [as_of, as_of], PEOPLE_SCHEMA)
+    con = duckdb.connect()
+    con.register("people_raw", people)
+    # the 64-bit join key: the first 17 digits of the ID number
+    people = con.sql(
+        "SELECT *, CAST(substr(id_number, 1, 17) AS BIGINT) AS id_key FROM people_raw ORDER BY person_id"
+    ).to_arrow_table()
+    month = as_of.replace(day=1)
+    entitlements = query_arrow(
+        ENTITLEMENTS_SQL,
+        [month, month],
+        pa.schema([("person_id", pa.int64()), ("household_id", pa.int64()), ("scheme", pa.string())]),
+    )
+    incomes = query_arrow(
+        INCOME_SQL,
+        [as_of, as_of],
+        pa.schema(
+            [
+                ("household_id", pa.int64()),
+                ("person_id", pa.int64()),
+                ("monthly_amount", pa.decimal128(12, 2)),
+            ]
+        ),
+    )
+    con.register("people", people)
+    con.register("incomes", incomes)
+    places = con.sql("SELECT DISTINCT region_code, urban_rural FROM people ORDER BY ALL").fetchall()
+    standards = standards_in_force(places, month_end(month))
+    con.register("std", standards.table)
+    means = con.sql(
+        """
+        WITH members AS (
+            SELECT household_id, any_value(region_code) AS region_code, any_value(urban_rural) AS urban_rural,
+                   count(*) FILTER (WHERE is_cohabiting) AS persons
+            FROM people GROUP BY household_id
+        ),
+        income AS (
+            SELECT i.household_id, sum(i.monthly_amount) AS net
+            FROM incomes i LEFT JOIN people p ON p.person_id = i.person_id
+            WHERE i.person_id IS NULL OR coalesce(p.is_cohabiting, FALSE)
+            GROUP BY i.household_id
+        )
+        SELECT m.household_id, m.persons, CAST(coalesce(i.net, 0) AS DECIMAL(12, 2)) AS net_monthly_income,
+               s.dibao_monthly AS standard
+        FROM members m LEFT JOIN income i USING (household_id)
+        JOIN std s ON s.region_code = m.region_code AND s.urban_rural = m.urban_rural
+        """
+    ).to_arrow_table()
+    return {"people": people, "entitlements": entitlements, "household_means": means}
+
+
+def read_lake(lake_dir: Path, period: str) -> dict[str, pa.Table]:
+    """Every departmental dataset of the period present in the lake (hukou and the truth file excluded)."""
+    import pyarrow.parquet as pq
+
+    from minzheng.verification.lake.contracts import CONTRACTS
+    from minzheng.verification.lake.storage import dataset_path
+
+    tables = {}
+    for name in CONTRACTS:
+        if name == "hukou":
+            continue
+        path = dataset_path(lake_dir, name, period)
+        if path.exists():
+            tables[name] = pq.read_table(path)
+    return tables
+
+
+@dataclass
+class VerifyReport:
+    period: str
+    engine: str
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    records: dict[str, int] = field(default_factory=dict)
+    exact_links: dict[str, int] = field(default_factory=dict)
+    fuzzy_links: dict[str, int] = field(default_factory=dict)
+    fuzzy_candidates: int = 0
+    findings: int = 0
+    new_findings: int = 0
+    new_tasks: int = 0
+    categories: int = 0
+    warnings: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.stage_seconds.values())
+
+
+def run_verify(
+    period: str,
+    *,
+    lake_dir: Path,
+    engine: str = "duckdb",
+    fuzzy: bool = True,
+    acting_user: User | None = None,
+    progress: Progress | None = None,
+) -> VerifyReport:
+    from minzheng.verification.actions import do_load_findings, do_load_monitoring, open_run
+    from minzheng.verification.lake.storage import check_period
+    from minzheng.verification.matching.pipeline import link_source
+
+    check_period(period)
+    year, month = (int(p) for p in period.split("-"))
+    as_of = month_end(datetime.date(year, month, 1))
+    report = VerifyReport(period=period, engine=engine)
+    stages = ["登记库快照", "读取部门数据", "数据比对", "比对规则", "载入发现与任务", "低收入人口监测"]
+
+    def stage(index: int, name: str, started: float) -> None:
+        report.stage_seconds[name] = time.perf_counter() - started
+        if progress is not None:
+            progress("核对流程", index, len(stages))
+
+    started = time.perf_counter()
+    tables: dict[str, pa.Table] = snapshot_registry(as_of)
+    stage(1, stages[0], started)
+
+    started = time.perf_counter()
+    sources = read_lake(lake_dir, period)
+    stage(2, stages[1], started)
+
+    started = time.perf_counter()
+    con = duckdb.connect()
+    registry = tables["people"]
+    for name, source in sources.items():
+        result = link_source(con, name, source, registry, fuzzy=fuzzy)
+        tables[name] = source
+        tables[f"{name}_links"] = result.links
+        report.records[name] = source.num_rows
+        report.exact_links[name] = result.stats.exact_links
+        report.fuzzy_links[name] = result.stats.fuzzy_links
+        report.fuzzy_candidates += result.stats.fuzzy_candidates_scored
+    stage(3, stages[2], started)
+
+    started = time.perf_counter()
+    findings = _findings(tables, engine, period=period, as_of=as_of)
+    report.findings = findings.num_rows
+    stage(4, stages[3], started)
+
+    started = time.perf_counter()
+    run = open_run(period=period, engine=engine, acting_user=acting_user)
+    loaded = do_load_findings(run, findings, acting_user=acting_user)
+    report.new_findings, report.new_tasks = loaded.new_findings, loaded.tasks_created
+    report.extra["load"] = loaded
+    stage(5, stages[4], started)
+
+    started = time.perf_counter()
+    categories, warnings = _monitoring(tables, engine, period=period, as_of=as_of)
+    monitoring = do_load_monitoring(period, categories, warnings, acting_user=acting_user)
+    report.categories, report.warnings = categories.num_rows, warnings.num_rows
+    report.extra["monitoring"] = monitoring
+    stage(6, stages[5], started)
+    return report
+
+
+def _findings(tables: Mapping[str, pa.Table], engine: str, *, period: str, as_of: datetime.date) -> pa.Table:
+    from minzheng.verification.findings.pipeline import FINDINGS_SCHEMA, compute_findings, spark_steps
+
+    if engine == "duckdb":
+        return compute_findings(tables, period=period, as_of=as_of)
+    steps = spark_steps(frozenset(tables), period=period, as_of=as_of)
+    result = _run_on_spark(
+        tables, steps, "SELECT * FROM findings ORDER BY finding_code, person_id, record_id"
+    )
+    return result.select(FINDINGS_SCHEMA.names).cast(FINDINGS_SCHEMA)
+
+
+def _monitoring(
+    tables: Mapping[str, pa.Table], engine: str, *, period: str, as_of: datetime.date
+) -> tuple[pa.Table, pa.Table]:
+    from minzheng.verification.monitoring.pipeline import (
+        CATEGORIES_SCHEMA,
+        WARNINGS_SCHEMA,
+        compute_monitoring,
+        spark_steps,
+    )
+
+    if engine == "duckdb":
+        result = compute_monitoring(tables, period=period, as_of=as_of)
+        return result.categories, result.warnings
+    steps = spark_steps(frozenset(tables), period=period, as_of=as_of)
+    categories = _run_on_spark(tables, steps, "SELECT * FROM person_categories ORDER BY person_id")
+    warnings = _run_spark_query("SELECT * FROM warnings ORDER BY person_id, signal")
+    return (
+        categories.select(CATEGORIES_SCHEMA.names).cast(CATEGORIES_SCHEMA),
+        warnings.select(WARNINGS_SCHEMA.names).cast(WARNINGS_SCHEMA),
+    )
+
+
+def _run_on_spark(
+    tables: Mapping[str, pa.Table], steps: list[tuple[str, str, dict[str, object]]], final: str
+) -> pa.Table:
+    from minzheng.compute.engines import spark_session
+
+    spark = spark_session()
+    for name, table in tables.items():
+        spark.createDataFrame(table).createOrReplaceTempView(name)
+    for name, sql, params in steps:
+        # cache each step so that later steps do not recompute it
+        frame = spark.sql(sql, args=params).cache()
+        frame.createOrReplaceTempView(name)
+    return _run_spark_query(final)
+
+
+def _run_spark_query(query: str) -> pa.Table:
+    from minzheng.compute.engines import spark_session, to_spark_sql
+
+    return spark_session().sql(to_spark_sql(query)).toArrow()
