@@ -50,6 +50,7 @@ migrate: install
 
 demo: migrate
 	$(MZ) synth --city zhaotong --scale $(SCALE) --seed $(SEED) --load
+	$(MZ) verify --month 2023-06
 	$(MZ) demo_users
 
 run: demo serve
