@@ -18,7 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCHMARKS = {"synth": "benchmarks.bench_synth", "payroll": "benchmarks.bench_payroll"}
+BENCHMARKS = {
+    "synth": "benchmarks.bench_synth",
+    "payroll": "benchmarks.bench_payroll",
+    "matching": "benchmarks.bench_matching",
+}
 
 
 def machine() -> str:

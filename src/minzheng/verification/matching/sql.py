@@ -363,11 +363,13 @@ def explanation_sql(gamma_prefix: str = "gamma_") -> str:
 
 IDENTIFYING_AGREEMENT_SQL = """(
             (gamma_name >= 1 AND (gamma_birth_date >= 3 OR gamma_id_body >= 1))
-            OR (gamma_birth_date >= 3 AND gamma_id_body >= 1)
+            OR (gamma_birth_date >= 3 AND gamma_id_body >= 3)
         )"""
-"""Two of the three identifying fields agree: name (or its pinyin), birth date (or one character
-off), ID digits (at most two apart). The region supports a link but never makes one: a rare name in
-the same village, or a neighbour born the same day, is not the same person without a second key."""
+"""Two of the identifying keys agree: the name (or its pinyin) with the birth date (or one character
+off) or the ID digits (at most two apart); without the name, only identical ID digits (a wrong check
+character) with the birth date. The birth date sits inside the ID, so "birth date + an ID one digit
+off" is one key, not two: a person born the same day in the same county has an ID one sequence digit
+away. The region supports a link but never makes one."""
 
 
 def best_fuzzy_links_sql(predictions: str, *, threshold: float) -> str:
