@@ -22,6 +22,7 @@ BENCHMARKS = {
     "synth": "benchmarks.bench_synth",
     "payroll": "benchmarks.bench_payroll",
     "matching": "benchmarks.bench_matching",
+    "verify": "benchmarks.bench_verify",
 }
 
 

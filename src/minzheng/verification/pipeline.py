@@ -140,7 +140,7 @@ class VerifyReport:
     new_tasks: int = 0
     categories: int = 0
     warnings: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # the loads' results and the findings table
 
     @property
     def seconds(self) -> float:
@@ -195,6 +195,7 @@ def run_verify(
     started = time.perf_counter()
     findings = _findings(tables, engine, period=period, as_of=as_of)
     report.findings = findings.num_rows
+    report.extra["findings_table"] = findings
     stage(4, stages[3], started)
 
     started = time.perf_counter()
