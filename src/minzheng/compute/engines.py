@@ -56,6 +56,8 @@ def spark_session() -> Any:
             SparkSession.builder.master(os.environ.get("MINZHENG_SPARK_MASTER", "local[2]"))
             .appName("minzheng")
             .config("spark.ui.enabled", "false")
+            # the driver is the whole cluster in local mode: give it room for a city's month
+            .config("spark.driver.memory", os.environ.get("MINZHENG_SPARK_MEMORY", "6g"))
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.sql.shuffle.partitions", "2")
