@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from minzheng.assistance.bridge import dibao_bases, household_facts, single_person_bases
+from minzheng.assistance.bridge import dibao_bases, household_facts
 from minzheng.assistance.domain import assess_dibao
 from minzheng.assistance.models import Entitlement, Scheme
 from minzheng.assistance.payroll.compute import price_month
@@ -212,4 +212,3 @@ def test_tekun_children_and_subsidies_are_priced_from_their_tier(regions):
         (disabled.pk, "disability_care"): Decimal("100.00"),
         (disabled.pk, "disability_living"): Decimal("90.00"),
     }
-    _ = single_person_bases  # the bridge for these schemes is exercised by the case workflow tests

@@ -12,7 +12,7 @@ from minzheng.registry.selectors import get_household_as_of
 
 from .domain.decision import Decision
 from .domain.facts import AssetItem, HouseholdFacts, IncomeItem, MemberFacts
-from .models import Placement, Scheme
+from .models import Scheme
 
 
 def household_facts(
@@ -144,28 +144,25 @@ def dibao_bases(
     return bases
 
 
-def single_person_bases(decision: Decision, person_ids: list[int], scheme: str) -> list[EntitlementBasis]:
-    """特困, children and the disability subsidies: one basis per covered member, priced by its tier."""
-    if not decision.eligible:
-        return []
-    bases = []
-    for amount in decision.members:
-        if amount.member is None:
-            continue
-        tier = decision.tier or ""
-        placement = ""
-        if scheme in (Scheme.ORPHAN, Scheme.DE_FACTO_ORPHAN, Scheme.TEKUN):
-            placement = Placement.CENTRALISED if "集中" in (decision.category or "") else Placement.DISPERSED
-        bases.append(
-            EntitlementBasis(
-                person_id=person_ids[amount.member],
-                scheme=scheme,
-                unit_key=f"p{person_ids[amount.member]}",
-                unit_size=1,
-                unit_rank=0,
-                unit_net_income=Decimal(0),
-                tier=tier,
-                placement=placement,
-            )
-        )
-    return bases
+def person_basis(
+    person_id: int,
+    scheme: str,
+    *,
+    tier: str = "",
+    placement: str = "",
+    fixed_amount: Decimal | None = None,
+    unit_key: str | None = None,
+) -> EntitlementBasis:
+    """特困, children, the disability subsidies and one-off grants: a unit of one person priced by its tier
+    (or a fixed amount)."""
+    return EntitlementBasis(
+        person_id=person_id,
+        scheme=scheme,
+        unit_key=unit_key or f"p{person_id}",
+        unit_size=1,
+        unit_rank=0,
+        unit_net_income=Decimal(0),
+        tier=tier,
+        placement=placement,
+        fixed_amount=fixed_amount,
+    )

@@ -11,31 +11,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from minzheng.registry.models import Disability
 from minzheng.registry.selectors import valid_on
 
-from .bridge import EntitlementBasis, dibao_bases, household_facts
+from .bridge import EntitlementBasis, dibao_bases, household_facts, person_basis
 from .domain import assess_dibao
 from .models import Entitlement, EntitlementStatus, Placement, Scheme
 from .standards import resolve_profile, resolve_standards
 
 CARE_TIERS = ("全自理", "部分失能", "完全失能")
-
-
-def _person_basis(person_id: int, scheme: str, *, tier: str = "", placement: str = "") -> EntitlementBasis:
-    return EntitlementBasis(
-        person_id=person_id,
-        scheme=scheme,
-        unit_key=f"p{person_id}",
-        unit_size=1,
-        unit_rank=0,
-        unit_net_income=Decimal(0),
-        tier=tier,
-        placement=placement,
-    )
 
 
 def bases_for_case(case: Any, as_of: datetime.date) -> list[EntitlementBasis]:
@@ -52,14 +38,14 @@ def bases_for_case(case: Any, as_of: datetime.date) -> list[EntitlementBasis]:
     assert person_id is not None
     if case.scheme == "tekun":
         tier = next((t for t in CARE_TIERS if t in category), "全自理")
-        return [_person_basis(person_id, Scheme.TEKUN, tier=tier, placement=placement)]
+        return [person_basis(person_id, Scheme.TEKUN, tier=tier, placement=placement)]
     if case.scheme in ("orphan", "de_facto_orphan"):
-        return [_person_basis(person_id, case.scheme, placement=placement)]
+        return [person_basis(person_id, case.scheme, placement=placement)]
     if case.scheme == "disability_subsidy":
         disability = Disability.objects.filter(valid_on(as_of), person_id=person_id).order_by("grade").first()
-        bases = [_person_basis(person_id, Scheme.DISABILITY_LIVING)]
+        bases = [person_basis(person_id, Scheme.DISABILITY_LIVING)]
         if disability is not None and disability.grade <= 2:
-            bases.append(_person_basis(person_id, Scheme.DISABILITY_CARE, tier=str(disability.grade)))
+            bases.append(person_basis(person_id, Scheme.DISABILITY_CARE, tier=str(disability.grade)))
         return bases
     return []
 
@@ -70,14 +56,11 @@ def start_entitlements_for_case(case: Any, as_of: datetime.date) -> list[Entitle
     start = case.payment_start_month
     if case.scheme == "temporary":
         bases: Sequence[EntitlementBasis] = [
-            EntitlementBasis(
-                person_id=case.applicant_id,
-                scheme=Scheme.TEMPORARY,
-                unit_key=f"h{case.household_id}",
-                unit_size=1,
-                unit_rank=0,
-                unit_net_income=Decimal(0),
+            person_basis(
+                case.applicant_id,
+                Scheme.TEMPORARY,
                 fixed_amount=case.monthly_amount,
+                unit_key=f"h{case.household_id}",
             )
         ]
     else:

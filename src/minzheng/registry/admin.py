@@ -176,8 +176,17 @@ class PersonAdmin(NoPersonalDataLookupsMixin, admin.ModelAdmin):
         do_update_person(obj.pk, changes, acting_user=_acting_user(request))
 
 
+class HouseholdScopedAdmin(ReadOnlyAdmin):
+    """Rows that belong to a household: visible when the household lies in the user's jurisdiction."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return (
+            super().get_queryset(request).filter(region_filter(_acting_user(request), "household__region_id"))
+        )
+
+
 @admin.register(Membership)
-class MembershipAdmin(ReadOnlyAdmin):
+class MembershipAdmin(HouseholdScopedAdmin):
     list_display = (
         "household",
         "person",
@@ -192,14 +201,9 @@ class MembershipAdmin(ReadOnlyAdmin):
     search_fields = ("household__household_number", "person__name")
     ordering = ("household__household_number", "id")
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
-        return (
-            super().get_queryset(request).filter(region_filter(_acting_user(request), "household__region_id"))
-        )
-
 
 @admin.register(Income)
-class IncomeAdmin(ReadOnlyAdmin):
+class IncomeAdmin(HouseholdScopedAdmin):
     list_display = (
         "household",
         "person",
@@ -215,24 +219,14 @@ class IncomeAdmin(ReadOnlyAdmin):
     search_fields = ("household__household_number", "item")
     ordering = ("household__household_number", "id")
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Income]:
-        return (
-            super().get_queryset(request).filter(region_filter(_acting_user(request), "household__region_id"))
-        )
-
 
 @admin.register(Asset)
-class AssetAdmin(ReadOnlyAdmin):
+class AssetAdmin(HouseholdScopedAdmin):
     list_display = ("household", "person", "kind", "description", "value", "is_exempt", "valid_from")
     list_filter = ("kind", "is_exempt")
     list_select_related = ("household", "person")
     search_fields = ("household__household_number", "description")
     ordering = ("household__household_number", "id")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Asset]:
-        return (
-            super().get_queryset(request).filter(region_filter(_acting_user(request), "household__region_id"))
-        )
 
 
 @admin.register(Disability)

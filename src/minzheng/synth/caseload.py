@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from minzheng.compute.sql import age_sql
+
 BANKS = ("昭通农商银行", "中国邮政储蓄银行", "中国农业银行", "中国建设银行")
 
 
@@ -33,17 +35,12 @@ class LineParams:
     max_houses: int
 
 
-def _age(column: str, as_of: datetime.date) -> str:
-    md = as_of.month * 100 + as_of.day
-    return f"({as_of.year} - year({column}) - CASE WHEN {md} < month({column}) * 100 + day({column}) THEN 1 ELSE 0 END)"
-
-
 def build_views(
     con: duckdb.DuckDBPyConnection, params: LineParams, as_of: datetime.date, household_offset: int
 ) -> None:
     """Views over the generated tables registered on ``con`` (persons_in, memberships_in, incomes_in, assets_in,
     households_in) and the ``person_ids`` table (id_number → database id)."""
-    age = _age("p.birth_date", as_of)
+    age = age_sql("p.birth_date", as_of)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW member AS

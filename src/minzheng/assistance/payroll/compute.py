@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from minzheng.compute.snapshot import query_arrow
+from minzheng.compute.sql import age_sql
 
 from ..domain.params import PolicyProfile, Standards
 from ..domain.vocabulary import PaymentMode
@@ -219,17 +220,8 @@ def standards_in_force(
 # --- the SQL ------------------------------------------------------------------------------------------------
 
 
-def _age_sql(as_of: datetime.date) -> str:
-    """周岁 at ``as_of``: whole years completed (a birthday later in the year is not yet reached)."""
-    md = as_of.month * 100 + as_of.day
-    return (
-        f"({as_of.year} - year(e.birth_date) - "
-        f"CASE WHEN {md} < month(e.birth_date) * 100 + day(e.birth_date) THEN 1 ELSE 0 END)"
-    )
-
-
 def priced_sql(as_of: datetime.date, month: datetime.date) -> str:
-    age = _age_sql(as_of)
+    age = age_sql("e.birth_date", as_of)
     gap = PaymentMode.GAP.value
     return f"""
     WITH base AS (
