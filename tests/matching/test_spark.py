@@ -97,3 +97,25 @@ def test_fuzzy_candidates_are_the_same_on_spark(spark, con):
     candidates_sql = sql.fuzzy_candidates_sql("records", "people", max_candidates=2)
 
     assert _on_spark(spark, candidates_sql) == sorted(con.sql(candidates_sql).fetchall())
+
+
+def test_the_population_steps_are_the_same_on_spark(spark, con):
+    from .test_pipeline import POPULATION
+
+    # given: the tiny source and registry, and the population register with a twin outside the registry
+    for name, table in (("vehicles", SOURCE), ("registry_people", REGISTRY), ("population", POPULATION)):
+        _view(spark, name, table)
+        con.register(name, table)
+    con.register("pinyin", pinyin_table(POPULATION["name"]))
+    _view(spark, "pinyin", pinyin_table(POPULATION["name"]))
+    for name, table in (("records", RECORD_FEATURES), ("people", PEOPLE_FEATURES)):
+        _view(spark, name, table)
+        con.register(name, table)
+
+    for statement in (
+        sql.population_features_sql("population", "registry_people", "pinyin"),
+        sql.identifiable_records_sql("records", "people"),
+        sql.placed_in_population_sql("vehicles", "population"),
+    ):
+        # then
+        assert _on_spark(spark, statement) == sorted(con.sql(statement).fetchall())

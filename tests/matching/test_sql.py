@@ -264,7 +264,7 @@ PEOPLE_FEATURES = features(
 )
 
 
-def test_fuzzy_candidates_sql_finds_the_blocked_pairs_and_caps_them(con):
+def test_fuzzy_candidates_sql_keeps_only_pairs_that_could_identify(con):
     con.register("records", RECORD_FEATURES)
     con.register("people", PEOPLE_FEATURES)
 
@@ -275,16 +275,46 @@ def test_fuzzy_candidates_sql_finds_the_blocked_pairs_and_caps_them(con):
     )
 
     assert candidates == [
-        # A: person 1 by birth date + county (rule 0), every field agreeing: 4 + 4 + 1 + 4. Three
-        # more score 5: 张伟 of another county (4 + 1), 张玮 (3 + 1 + 1), 王芳 born the same day in
-        # the same county (4 + 1, her ID 3 digits off): the cap keeps the lowest person_id
+        # A: person 1 by birth date + county (rule 0), every field agreeing: 4 + 4 + 1 + 4. The other
+        # blocked pairs cannot identify: 张伟 of another county and 张玮 were born on other days (two
+        # characters apart) with other IDs; 王芳, born the same day in the same county, has another name
         ("A", 1, 0, 13, 1),
-        ("A", 2, 1, 5, 2),
-        # B: the three zhangwei born 1980 (rule 1) score 3 + 1 each; the cap keeps the lowest ids
-        ("B", 1, 1, 4, 1),
-        ("B", 2, 1, 4, 2),
-        # C, a bare name, has no candidate at all
+        # B (pinyin and year only) and C (a bare name) have nothing but a name to identify with
     ]
+
+
+def test_fuzzy_candidates_sql_caps_the_candidates_of_a_record(con):
+    # given: two registry people that agree with record A equally (the same name, birth date and ID)
+    twin = PEOPLE_FEATURES.slice(0, 1).to_pylist()[0] | {"person_id": 5}
+    people = pa.concat_tables([PEOPLE_FEATURES, pa.Table.from_pylist([twin], schema=PEOPLE_FEATURES.schema)])
+    con.register("records", RECORD_FEATURES)
+    con.register("people", people)
+
+    # when
+    candidates = rows(
+        con,
+        "SELECT record_id, person_id, candidate_rank "
+        f"FROM ({sql.fuzzy_candidates_sql('records', 'people', max_candidates=1)})",
+    )
+
+    # then: one candidate, the lower person_id of the tie
+    assert candidates == [("A", 1, 1)]
+
+
+def test_fuzzy_candidates_sql_drops_a_record_whose_candidates_are_all_outside_the_registry(con):
+    # given: person 1 is somebody of the population register outside the registry (a negative id)
+    outside = pa.Table.from_pylist(
+        [row | {"person_id": -row["person_id"]} for row in PEOPLE_FEATURES.to_pylist()],
+        schema=PEOPLE_FEATURES.schema,
+    )
+    con.register("records", RECORD_FEATURES)
+    con.register("people", outside)
+
+    # when
+    candidates = rows(con, f"SELECT record_id FROM ({sql.fuzzy_candidates_sql('records', 'people')})")
+
+    # then
+    assert candidates == []
 
 
 def test_fuzzy_candidates_sql_refuses_bad_arguments():

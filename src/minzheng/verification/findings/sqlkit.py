@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 import sqlglot
+
+from minzheng.compute.snapshot import Input, register_input
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -142,6 +143,6 @@ def run_steps(
             debug(step.name, int(rows), time.perf_counter() - started)
 
 
-def register_inputs(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table]) -> None:
+def register_inputs(con: duckdb.DuckDBPyConnection, tables: Mapping[str, Input]) -> None:
     for name, table in tables.items():
-        con.register(identifier(name), table)
+        register_input(con, identifier(name), table)

@@ -20,8 +20,13 @@ Parameters, and why they are not all trained:
   registry: how common a birth date or a county is. Levels that random pairs practically never reach
   (two IDs within two digits of each other) cannot be sampled and are fixed from
   `FIXED_U_PROBABILITIES`; with `estimate_u=False` every u comes from that table.
-- the prior, probability_two_random_records_match, is share_in_registry / (registry size): a record
-  names at most one person of the registry, and some name nobody in it.
+- the prior, probability_two_random_records_match, is share_in_registry / (size of the compared side):
+  a record names at most one person there, and some name nobody in it.
+
+What a record is compared with (pipeline.link_sources): the population register (户籍) when the lake has
+it, so that a record of somebody outside the registry finds its own person rather than the registry's
+namesake born the same day; the registry alone otherwise. Only pairs that could identify a person
+(sql.CAN_IDENTIFY_SQL) are scored, and only records with a registry person among their candidates.
 """
 
 from __future__ import annotations
@@ -94,9 +99,9 @@ class FuzzySettings:
     """Random pairs sampled to estimate u (about 3 s on 2 cores, whatever the data size)."""
     seed: int = 530600
     share_in_registry: float = 0.9
-    """Expected share of the fuzzy records whose person is in the registry. The prior of a pair is
-    share_in_registry / (registry size): lower it for a source that mostly covers people outside
-    the registry (all deaths of the city against a registry of assistance recipients)."""
+    """Expected share of the fuzzy records whose person is on the compared side (the population
+    register, or the registry without it). The prior of a pair is share_in_registry / (its size):
+    without the register, lower it for a source that mostly covers people outside the registry."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,8 @@ class FuzzyResult:
     candidates_scored: int
     ambiguous: int
     seconds: float
+    by_source: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """(candidates scored, ambiguous records) per key prefix, when the records were keyed ``source|id``."""
 
 
 LINK_SCHEMA = pa.schema(
@@ -260,8 +267,13 @@ def link_fuzzy(
     *,
     registry_size: int,
     settings: FuzzySettings | None = None,
+    group_separator: str | None = None,
 ) -> FuzzyResult:
-    """Link the feature table `records` to the feature table `registry` (see sql.*_features_sql)."""
+    """Link the feature table `records` to the feature table `registry` (see sql.*_features_sql).
+
+    With `group_separator`, record ids are ``group<separator>id`` and the result also counts the
+    candidates and the ambiguous records per group (`FuzzyResult.by_source`).
+    """
     from splink import Linker
     from splink.backends.duckdb import DuckDBAPI
 
@@ -321,12 +333,33 @@ def link_fuzzy(
             sql.ambiguous_records_sql(predictions.physical_name, threshold=settings.threshold)
         ).fetchall()
         links = as_link_table(best)
+        by_source: dict[str, tuple[int, int]] = {}
+        if group_separator is not None:
+            candidates_by_group = con.sql(
+                sql.candidates_by_group_sql(candidates, group_separator=group_separator)
+            ).fetchall()
+            ambiguous_by_group = dict(
+                con.sql(
+                    sql.ambiguous_records_sql(
+                        predictions.physical_name,
+                        threshold=settings.threshold,
+                        group_separator=group_separator,
+                    )
+                ).fetchall()
+            )
+            by_source = {
+                group: (int(count), int(ambiguous_by_group.get(group, 0)))
+                for group, count in candidates_by_group
+            }
+        # a best match outside the registry (see sql.population_features_sql) is nobody to link to
+        links = links.filter(pc.greater(links["person_id"], 0))
         return FuzzyResult(
             links=links,
             records=n_records,
             candidates_scored=n_candidates,
             ambiguous=int(ambiguous_rows[0][0]),
             seconds=time.perf_counter() - started,
+            by_source=by_source,
         )
     finally:
         if linker is not None:

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from minzheng.compute.snapshot import Input, input_rows, register_input, unregister_input
 
 from . import sql
 from .fuzzy import DEFAULT_THRESHOLD, LINK_SCHEMA, FuzzyResult, FuzzySettings, link_fuzzy
@@ -57,6 +60,21 @@ class LinkResult:
 
 _RUN_IDS = itertools.count(1)
 
+FUZZY_KEY_SEPARATOR = "|"
+"""Between the source name and the record id in the key of a fuzzy record (source names are identifiers)."""
+
+FUZZY_RECORD_COLUMNS = (
+    "record_id",
+    "name",
+    "birth_date",
+    "id_number",
+    "id_raw",
+    "region_code",
+    "id_status",
+    "id_key",
+)
+"""What the fuzzy step reads of a departmental record (every lake contract has these columns)."""
+
 
 def link_source(
     con: duckdb.DuckDBPyConnection,
@@ -67,47 +85,152 @@ def link_source(
     fuzzy: bool = True,
     threshold: float = DEFAULT_THRESHOLD,
     settings: FuzzySettings | None = None,
+    population: Input | None = None,
 ) -> LinkResult:
     """Link `source` (a departmental table in the lake layout) to `registry` (registry_people).
 
     `threshold` is the minimum match probability of a fuzzy link; `settings` overrides the fuzzy
-    model (its own threshold is replaced by `threshold`).
+    model (its own threshold is replaced by `threshold`). One source of `link_sources`.
     """
-    sql.check_identifier(source_name)
+    return link_sources(
+        con,
+        {source_name: source},
+        registry,
+        fuzzy=fuzzy,
+        threshold=threshold,
+        settings=settings,
+        population=population,
+    ).results[source_name]
+
+
+@dataclass(frozen=True)
+class LinkRun:
+    """Every source's links, and the one fuzzy step they shared."""
+
+    results: dict[str, LinkResult]
+    fuzzy: FuzzyResult | None
+
+    @property
+    def fuzzy_candidates_scored(self) -> int:
+        return self.fuzzy.candidates_scored if self.fuzzy is not None else 0
+
+
+def link_sources(
+    con: duckdb.DuckDBPyConnection,
+    sources: Mapping[str, Input],
+    registry: pa.Table,
+    *,
+    fuzzy: bool = True,
+    threshold: float = DEFAULT_THRESHOLD,
+    settings: FuzzySettings | None = None,
+    population: Input | None = None,
+) -> LinkRun:
+    """Link every source to `registry`: an exact join per source, then one fuzzy step for them all.
+
+    The fuzzy step costs mostly set-up (u sampled from random pairs, term frequencies, the registry's
+    features and pinyin), which does not grow with the number of records: the records that the exact
+    joins cannot place are gathered from every source, keyed ``source|record_id``, and linked in one
+    Splink session. A record is still linked on its own fields only; the source plays no part in
+    the score.
+
+    `population` is the month's population register (户籍, in its lake layout): with it, the fuzzy
+    records are compared with everyone of the city, and a record whose best match is a person outside
+    the registry links to nobody (see `sql.population_features_sql`). Without it, with the registry.
+    """
+    for source_name in sources:
+        sql.check_identifier(source_name)
+        if FUZZY_KEY_SEPARATOR in source_name:
+            raise ValueError(f"source name {source_name!r} contains {FUZZY_KEY_SEPARATOR!r}")
     run = next(_RUN_IDS)
-    source_view = f"mz_source_{source_name}_{run}"
     registry_view = f"mz_registry_{run}"
-    con.register(source_view, source)
+    population_view = f"mz_population_{run}" if population is not None else None
     con.register(registry_view, registry)
+    if population_view is not None:
+        register_input(con, population_view, population)
+    exact: dict[str, tuple[pa.Table, float]] = {}
+    fuzzy_records: dict[str, int] = {}
+    fuzzy_result: FuzzyResult | None = None
+    fuzzy_links: dict[str, pa.Table] = {}
+    pending = f"mz_fuzzy_records_{run}"
     try:
-        started = time.perf_counter()
-        exact = exact_link_table(con.sql(sql.exact_links_sql(source_view, registry_view)).to_arrow_table())
-        exact_seconds = time.perf_counter() - started
-        fuzzy_records = fuzzy_candidates = fuzzy_ambiguous = 0
-        fuzzy_seconds = 0.0
-        tables = [exact]
-        if fuzzy:
+        for index, (source_name, source) in enumerate(sources.items()):
+            source_view = f"mz_source_{source_name}_{run}"
+            register_input(con, source_view, source)
+            try:
+                started = time.perf_counter()
+                keys = con.sql(sql.exact_links_sql(source_view, registry_view)).to_arrow_table()
+                exact[source_name] = (exact_link_table(keys), time.perf_counter() - started)
+                if fuzzy:
+                    columns = ", ".join(f"f.{column}" for column in FUZZY_RECORD_COLUMNS[1:])
+                    select = (
+                        f"SELECT concat('{source_name}{FUZZY_KEY_SEPARATOR}', f.record_id) AS record_id, "
+                        f"{columns} FROM ({sql.fuzzy_records_sql(source_view, registry_view)}) AS f"
+                    )
+                    verb = "CREATE TEMP TABLE" if index == 0 else "INSERT INTO"
+                    target = f"{pending} AS" if index == 0 else pending
+                    before = _count(con, pending) if index else 0
+                    con.execute(f"{verb} {target} {select}")
+                    fuzzy_records[source_name] = _count(con, pending) - before
+            finally:
+                unregister_input(con, source_view, source)
+        if fuzzy and sources and population_view is not None:
+            con.execute(
+                f"DELETE FROM {pending} WHERE record_id IN ({sql.placed_in_population_sql(pending, population_view)})"
+            )
+            # the per-source counts are of records actually compared
+            fuzzy_records = dict.fromkeys(sources, 0)
+            for source_name, count in con.sql(
+                f"SELECT split_part(record_id, '{FUZZY_KEY_SEPARATOR}', 1), count(*) FROM {pending} GROUP BY 1"
+            ).fetchall():
+                fuzzy_records[source_name] = int(count)
+        if fuzzy and sources:
             fuzzy_settings = replace(settings or FuzzySettings(), threshold=threshold)
-            result = _run_fuzzy(con, source_view, registry_view, registry.num_rows, fuzzy_settings, run)
-            tables.append(result.links)
-            fuzzy_records, fuzzy_candidates = result.records, result.candidates_scored
-            fuzzy_ambiguous, fuzzy_seconds = result.ambiguous, result.seconds
-        links = pa.concat_tables(tables)
+            fuzzy_result = _run_fuzzy(con, pending, registry_view, population_view, fuzzy_settings, run)
+            fuzzy_links = _split_fuzzy_links(fuzzy_result.links, list(sources))
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {pending}")
+        con.unregister(registry_view)
+        if population_view is not None:
+            unregister_input(con, population_view, population)
+
+    results = {}
+    for source_name, source in sources.items():
+        exact_links, exact_seconds = exact[source_name]
+        found = fuzzy_links.get(source_name, LINK_SCHEMA.empty_table())
+        by_source = fuzzy_result.by_source.get(source_name, (0, 0)) if fuzzy_result else (0, 0)
         stats = LinkStats(
             source_name=source_name,
-            records=source.num_rows,
-            exact_links=exact.num_rows,
-            fuzzy_records=fuzzy_records,
-            fuzzy_candidates_scored=fuzzy_candidates,
-            fuzzy_links=links.num_rows - exact.num_rows,
-            fuzzy_ambiguous=fuzzy_ambiguous,
+            records=input_rows(source),
+            exact_links=exact_links.num_rows,
+            fuzzy_records=fuzzy_records.get(source_name, 0),
+            fuzzy_candidates_scored=by_source[0],
+            fuzzy_links=found.num_rows,
+            fuzzy_ambiguous=by_source[1],
             exact_seconds=exact_seconds,
-            fuzzy_seconds=fuzzy_seconds,
+            fuzzy_seconds=fuzzy_result.seconds if fuzzy_result else 0.0,
         )
-        return LinkResult(links=links, stats=stats)
-    finally:
-        con.unregister(source_view)
-        con.unregister(registry_view)
+        results[source_name] = LinkResult(links=pa.concat_tables([exact_links, found]), stats=stats)
+    return LinkRun(results=results, fuzzy=fuzzy_result)
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def _split_fuzzy_links(links: pa.Table, source_names: list[str]) -> dict[str, pa.Table]:
+    """The fuzzy links per source, their record ids without the ``source|`` prefix."""
+    if links.num_rows == 0:
+        return {}
+    parts = pc.split_pattern(links["record_id"], FUZZY_KEY_SEPARATOR, max_splits=1)
+    prefix = pc.list_element(parts, 0)
+    record_id = pc.list_element(parts, 1)
+    links = links.set_column(links.schema.get_field_index("record_id"), "record_id", record_id)
+    result = {}
+    for source_name in source_names:
+        chosen = links.filter(pc.equal(prefix, source_name))
+        if chosen.num_rows:
+            result[source_name] = chosen
+    return result
 
 
 def exact_link_table(keys: pa.Table) -> pa.Table:
@@ -135,35 +258,52 @@ def exact_link_table(keys: pa.Table) -> pa.Table:
 
 def _run_fuzzy(
     con: duckdb.DuckDBPyConnection,
-    source_view: str,
+    records: str,
     registry_view: str,
-    registry_size: int,
+    population_view: str | None,
     settings: FuzzySettings,
     run: int,
 ) -> FuzzyResult:
-    """Materialise the fuzzy records, the pinyin lookup and both feature tables; link; clean up."""
+    """The pinyin lookup and both feature tables of the gathered fuzzy records; link; clean up."""
     started = time.perf_counter()
-    records = f"mz_fuzzy_records_{run}"
     pinyin = f"mz_name_pinyin_{run}"
     record_features = f"mz_record_features_{run}"
     registry_features = f"mz_registry_features_{run}"
-    con.execute(f"CREATE TEMP TABLE {records} AS " + sql.fuzzy_records_sql(source_view, registry_view))
     registered = False
     try:
-        if con.sql(f"SELECT count(*) FROM {records}").fetchall()[0][0] == 0:
+        if _count(con, records) == 0:
             return FuzzyResult(LINK_SCHEMA.empty_table(), 0, 0, 0, time.perf_counter() - started)
-        names = con.sql(sql.distinct_names_sql(records, registry_view)).to_arrow_table()
+        named = (
+            (records, registry_view) if population_view is None else (records, registry_view, population_view)
+        )
+        names = con.sql(sql.distinct_names_sql(*named)).to_arrow_table()
         con.register(pinyin, pinyin_table(names["name"]))
         registered = True
         con.execute(f"CREATE TEMP TABLE {record_features} AS " + sql.record_features_sql(records, pinyin))
         con.execute(
             f"CREATE TEMP TABLE {registry_features} AS " + sql.registry_features_sql(registry_view, pinyin)
         )
+        if population_view is not None:
+            # keep the records some registry person could be identified with; compare those with everyone
+            con.execute(
+                f"DELETE FROM {record_features} WHERE record_id NOT IN "
+                f"({sql.identifiable_records_sql(record_features, registry_features)})"
+            )
+            con.execute(f"DROP TABLE {registry_features}")
+            con.execute(
+                f"CREATE TEMP TABLE {registry_features} AS "
+                + sql.population_features_sql(population_view, registry_view, pinyin)
+            )
         result = link_fuzzy(
-            con, record_features, registry_features, registry_size=registry_size, settings=settings
+            con,
+            record_features,
+            registry_features,
+            registry_size=_count(con, registry_features),
+            settings=settings,
+            group_separator=FUZZY_KEY_SEPARATOR,
         )
     finally:
-        for table in (records, record_features, registry_features):
+        for table in (record_features, registry_features):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         if registered:
             con.unregister(pinyin)

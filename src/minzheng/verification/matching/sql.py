@@ -114,6 +114,21 @@ WHERE s.id_status = 'converted_15'
 """.strip()
 
 
+def placed_in_population_sql(records: str, population: str) -> str:
+    """Fuzzy records whose converted 15-digit number is somebody's in the population register under the
+    same name: that person's, in the registry or not (the registry's were linked exactly): nobody to
+    look for. One anti-join for all sources, after they are gathered."""
+    check_identifier(records)
+    check_identifier(population)
+    return f"""
+SELECT s.record_id
+FROM {records} AS s
+INNER JOIN {population} AS h
+    ON h.id_key = s.id_key AND h.name = s.name
+WHERE s.id_status = 'converted_15'
+""".strip()
+
+
 # ---------------------------------------------------------------------------------------- features
 
 COMPARISON_COLUMNS = ("name", "name_pinyin", "birth_date", "county", "village", "id_body")
@@ -214,6 +229,53 @@ LEFT JOIN {pinyin} AS p
 """.strip()
 
 
+def population_features_sql(population: str, registry: str, pinyin: str) -> str:
+    """Comparison columns of everyone the records may name: the population register (户籍), and the
+    registry people it lacks.
+
+    A record with an unusable ID belongs to somebody of the city, rarely to somebody of the registry
+    (a tenth of the population): compared with the registry alone, a record of 李凤 born 1962-09-05
+    in one village links to the registry's 李凤 born the same day in another village of the county,
+    for want of the right one. Compared with everyone, the right one wins. person_id is the registry
+    person's id, or minus the ID key for a person outside the registry (whose links are dropped).
+    Region: the 户籍 village for people in the register (departments file records by it), else the
+    registry household's.
+    """
+    for name in (population, registry, pinyin):
+        check_identifier(name)
+    return f"""
+SELECT
+    coalesce(r.person_id, -h.id_key) AS person_id,
+    h.name,
+    coalesce(p.name_pinyin, h.name) AS name_pinyin,
+    CAST(h.birth_date AS DATE) AS birth_date,
+    year(h.birth_date) AS birth_year,{_region_columns("h")},
+    substr(h.id_number, 1, 17) AS id_body,
+    right(h.id_number, 8) AS id_tail
+FROM (
+    SELECT id_key, id_number, name, birth_date, hukou_region_code AS region_code
+    FROM {population}
+) AS h
+LEFT JOIN {registry} AS r
+    ON r.id_key = h.id_key
+LEFT JOIN {pinyin} AS p
+    ON h.name = p.name
+UNION ALL
+SELECT
+    r.person_id,
+    r.name,
+    coalesce(p.name_pinyin, r.name) AS name_pinyin,
+    CAST(r.birth_date AS DATE) AS birth_date,
+    year(r.birth_date) AS birth_year,{_region_columns("r")},
+    substr(r.id_number, 1, 17) AS id_body,
+    right(r.id_number, 8) AS id_tail
+FROM {registry} AS r
+LEFT JOIN {pinyin} AS p
+    ON r.name = p.name
+WHERE NOT EXISTS (SELECT 1 FROM {population} AS h WHERE h.id_key = r.id_key)
+""".strip()
+
+
 def distinct_names_sql(*tables: str) -> str:
     """Every distinct non-null name over the given tables (for the pinyin lookup)."""
     if not tables:
@@ -284,6 +346,21 @@ CHEAP_SCORE_SQL = """(
 """Points for agreeing fields, only to rank a record's candidates before the cap; Splink scores them."""
 
 
+CAN_IDENTIFY_SQL = """(
+        ((l.name = r.name OR l.name_pinyin = r.name_pinyin)
+            AND (l.birth_date = r.birth_date
+                OR levenshtein(CAST(l.birth_date AS VARCHAR), CAST(r.birth_date AS VARCHAR)) <= 1
+                OR levenshtein(l.id_body, r.id_body) <= 2))
+        OR ((l.birth_date = r.birth_date
+                OR levenshtein(CAST(l.birth_date AS VARCHAR), CAST(r.birth_date AS VARCHAR)) <= 1)
+            AND l.id_body = r.id_body)
+    )"""
+"""IDENTIFYING_AGREEMENT_SQL on the feature columns, before Splink: only such a pair can become a link
+(best_fuzzy_links_sql ranks no other), so no other is worth scoring. The levels are Splink's: the name
+exact or by pinyin; the birth date exact or one character apart; the 17 ID digits at most two apart,
+or equal. A NULL on either side agrees with nothing, as Splink's null level."""
+
+
 def fuzzy_candidates_sql(
     records: str,
     registry: str,
@@ -307,11 +384,19 @@ def fuzzy_candidates_sql(
         f"""    SELECT l.record_id, r.person_id, {index} AS blocking_rule, {CHEAP_SCORE_SQL} AS score
     FROM {records} AS l
     INNER JOIN {registry} AS r
-        ON {rule.condition}"""
+        ON {rule.condition}
+    WHERE {CAN_IDENTIFY_SQL}"""
         for index, rule in enumerate(rules)
     ]
     union = "\n    UNION ALL\n".join(branches)
     return f"""
+WITH pairs AS (
+    SELECT record_id, person_id, min(blocking_rule) AS blocking_rule, max(score) AS score
+    FROM (
+{union}
+    ) AS blocked
+    GROUP BY record_id, person_id
+)
 SELECT record_id, person_id, blocking_rule, score, candidate_rank
 FROM (
     SELECT
@@ -320,16 +405,35 @@ FROM (
         blocking_rule,
         score,
         row_number() OVER (PARTITION BY record_id ORDER BY score DESC, person_id) AS candidate_rank
-    FROM (
-        SELECT record_id, person_id, min(blocking_rule) AS blocking_rule, max(score) AS score
-        FROM (
-{union}
-        ) AS blocked
-        GROUP BY record_id, person_id
-    ) AS pairs
+    FROM pairs
+    -- a record with no registry person among its candidates cannot link (a negative person_id is
+    -- somebody of the population register outside the registry: see population_features_sql)
+    WHERE record_id IN (SELECT record_id FROM pairs WHERE person_id > 0)
 ) AS ranked
 WHERE candidate_rank <= {int(max_candidates)}
 """.strip()
+
+
+def identifiable_records_sql(
+    records: str, registry: str, *, rules: tuple[BlockingRule, ...] = BLOCKING_RULES
+) -> str:
+    """The records that some registry person could be identified with (CAN_IDENTIFY_SQL on a blocked pair).
+
+    Compared with the population register, most records with an unusable ID are of people outside
+    the registry: only those with a possible registry person among their candidates are compared
+    with everyone (the competition that keeps a twin from taking the link), the others cannot link.
+    """
+    check_identifier(records)
+    check_identifier(registry)
+    branches = [
+        f"""    SELECT l.record_id
+    FROM {records} AS l
+    INNER JOIN {registry} AS r
+        ON {rule.condition}
+    WHERE {CAN_IDENTIFY_SQL}"""
+        for rule in rules
+    ]
+    return "SELECT DISTINCT record_id FROM (\n" + "\n    UNION ALL\n".join(branches) + "\n) AS identifiable"
 
 
 # ------------------------------------------------------------------------------------- explanation
@@ -405,12 +509,19 @@ ORDER BY record_id
 """.strip()
 
 
-def ambiguous_records_sql(predictions: str, *, threshold: float) -> str:
-    """Count of records whose best candidates tie at or above the threshold (not linked)."""
+def ambiguous_records_sql(predictions: str, *, threshold: float, group_separator: str | None = None) -> str:
+    """Count of records whose best candidates tie at or above the threshold (not linked).
+
+    With `group_separator`, one count per group: the part of the record id before the separator.
+    """
     check_identifier(predictions)
     threshold = float(threshold)
+    group, group_by = "", ""
+    if group_separator is not None:
+        group = f"{_group_sql('unique_id_l', group_separator)} AS record_group, "
+        group_by = "\nGROUP BY record_group"
     return f"""
-SELECT count(DISTINCT unique_id_l) AS ambiguous
+SELECT {group}count(DISTINCT unique_id_l) AS ambiguous
 FROM (
     SELECT
         unique_id_l,
@@ -420,5 +531,19 @@ FROM (
     FROM {predictions}
     WHERE {IDENTIFYING_AGREEMENT_SQL}
 ) AS ranked
-WHERE weight_rank = 1 AND same_weight > 1 AND match_probability >= {threshold!r}
+WHERE weight_rank = 1 AND same_weight > 1 AND match_probability >= {threshold!r}{group_by}
 """.strip()
+
+
+def _group_sql(column: str, separator: str) -> str:
+    """The part of `column` before the first `separator` (a single character, not a quote)."""
+    if len(separator) != 1 or separator in "'\\":
+        raise ValueError(f"bad group separator {separator!r}")
+    return f"split_part({check_identifier(column)}, '{separator}', 1)"
+
+
+def candidates_by_group_sql(candidates: str, *, group_separator: str) -> str:
+    """Candidate pairs per group of records (the part of record_id before the separator)."""
+    check_identifier(candidates)
+    group = _group_sql("record_id", group_separator)
+    return f"SELECT {group} AS record_group, count(*) AS candidates FROM {candidates} GROUP BY record_group"
