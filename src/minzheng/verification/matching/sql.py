@@ -215,18 +215,23 @@ def registry_features_sql(registry: str, pinyin: str) -> str:
     for name in (registry, pinyin):
         check_identifier(name)
     return f"""
-SELECT
-    r.person_id,
-    r.name,
-    coalesce(p.name_pinyin, r.name) AS name_pinyin,
-    CAST(r.birth_date AS DATE) AS birth_date,
-    year(r.birth_date) AS birth_year,{_region_columns("r")},
-    substr(r.id_number, 1, 17) AS id_body,
-    right(r.id_number, 8) AS id_tail
+SELECT{_person_feature_columns("r", "r.person_id")}
 FROM {registry} AS r
 LEFT JOIN {pinyin} AS p
     ON r.name = p.name
 """.strip()
+
+
+def _person_feature_columns(alias: str, person_id: str) -> str:
+    """The feature columns of a person row `alias` (id_number, name, birth_date, region_code), pinyin as p."""
+    return f"""
+    {person_id} AS person_id,
+    {alias}.name,
+    coalesce(p.name_pinyin, {alias}.name) AS name_pinyin,
+    CAST({alias}.birth_date AS DATE) AS birth_date,
+    year({alias}.birth_date) AS birth_year,{_region_columns(alias)},
+    substr({alias}.id_number, 1, 17) AS id_body,
+    right({alias}.id_number, 8) AS id_tail"""
 
 
 def population_features_sql(population: str, registry: str, pinyin: str) -> str:
@@ -244,14 +249,7 @@ def population_features_sql(population: str, registry: str, pinyin: str) -> str:
     for name in (population, registry, pinyin):
         check_identifier(name)
     return f"""
-SELECT
-    coalesce(r.person_id, -h.id_key) AS person_id,
-    h.name,
-    coalesce(p.name_pinyin, h.name) AS name_pinyin,
-    CAST(h.birth_date AS DATE) AS birth_date,
-    year(h.birth_date) AS birth_year,{_region_columns("h")},
-    substr(h.id_number, 1, 17) AS id_body,
-    right(h.id_number, 8) AS id_tail
+SELECT{_person_feature_columns("h", "coalesce(r.person_id, -h.id_key)")}
 FROM (
     SELECT id_key, id_number, name, birth_date, hukou_region_code AS region_code
     FROM {population}
@@ -261,14 +259,7 @@ LEFT JOIN {registry} AS r
 LEFT JOIN {pinyin} AS p
     ON h.name = p.name
 UNION ALL
-SELECT
-    r.person_id,
-    r.name,
-    coalesce(p.name_pinyin, r.name) AS name_pinyin,
-    CAST(r.birth_date AS DATE) AS birth_date,
-    year(r.birth_date) AS birth_year,{_region_columns("r")},
-    substr(r.id_number, 1, 17) AS id_body,
-    right(r.id_number, 8) AS id_tail
+SELECT{_person_feature_columns("r", "r.person_id")}
 FROM {registry} AS r
 LEFT JOIN {pinyin} AS p
     ON r.name = p.name
