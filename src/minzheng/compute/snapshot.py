@@ -9,7 +9,7 @@ built per row either way.
 from __future__ import annotations
 
 import io
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeGuard
 
 import duckdb
 import pyarrow as pa
@@ -92,7 +92,7 @@ def register_input(con: duckdb.DuckDBPyConnection, name: str, table: Input) -> N
     dataset API (20M rows joined on the ID key: 0.6 s against 3.2 s). ``name`` must be an identifier
     the caller made.
     """
-    if isinstance(table, ds.FileSystemDataset) and table.format.default_extname == "parquet":
+    if _is_parquet_dataset(table):
         files = ", ".join("'" + path.replace("'", "''") + "'" for path in table.files)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet([{files}])")
     else:
@@ -100,10 +100,14 @@ def register_input(con: duckdb.DuckDBPyConnection, name: str, table: Input) -> N
 
 
 def unregister_input(con: duckdb.DuckDBPyConnection, name: str, table: Input) -> None:
-    if isinstance(table, ds.FileSystemDataset) and table.format.default_extname == "parquet":
+    if _is_parquet_dataset(table):
         con.execute(f"DROP VIEW IF EXISTS {name}")
     else:
         con.unregister(name)
+
+
+def _is_parquet_dataset(table: Input) -> TypeGuard[ds.FileSystemDataset]:
+    return isinstance(table, ds.FileSystemDataset) and table.format.default_extname == "parquet"
 
 
 def input_rows(table: Input) -> int:

@@ -3,8 +3,9 @@
 Stages, each set-based: snapshot the registry (people, entitlements in force, household means) → read the
 month's departmental datasets from the lake (Parquet datasets that DuckDB scans in place, column by
 column) → link each source to the registry (exact on the 64-bit ID key; one Splink fuzzy step for every
-source's unusable IDs, against the population register 户籍 when the lake has it) → the finding rules → load the findings (one 走访 task per
-new finding; the same evidence opens no second task) → 低收入人口 categories and warnings.
+source's unusable IDs, against the population register 户籍 when the lake has it) → the finding rules →
+load the findings (one 走访 task per new finding; the same evidence opens no second task) → 低收入人口
+categories and warnings.
 
 ``engine="spark"`` runs the finding and monitoring SQL on Spark with the same statements (transpiled by
 SQLGlot); linking runs on DuckDB either way (Splink's DuckDB backend; its Spark backend is for a province).

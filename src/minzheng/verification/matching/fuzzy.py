@@ -329,15 +329,10 @@ def link_fuzzy(
         best = con.sql(
             sql.best_fuzzy_links_sql(predictions.physical_name, threshold=settings.threshold)
         ).to_arrow_table()
-        ambiguous_rows = con.sql(
-            sql.ambiguous_records_sql(predictions.physical_name, threshold=settings.threshold)
-        ).fetchall()
         links = as_link_table(best)
+        # per group when the records are keyed by source (the totals are their sums), else one count
         by_source: dict[str, tuple[int, int]] = {}
         if group_separator is not None:
-            candidates_by_group = con.sql(
-                sql.candidates_by_group_sql(candidates, group_separator=group_separator)
-            ).fetchall()
             ambiguous_by_group = dict(
                 con.sql(
                     sql.ambiguous_records_sql(
@@ -347,17 +342,25 @@ def link_fuzzy(
                     )
                 ).fetchall()
             )
+            candidates_by_group = con.sql(
+                sql.rows_by_group_sql(candidates, group_separator=group_separator)
+            ).fetchall()
             by_source = {
                 group: (int(count), int(ambiguous_by_group.get(group, 0)))
                 for group, count in candidates_by_group
             }
+            ambiguous = sum(int(count) for count in ambiguous_by_group.values())
+        else:
+            ((ambiguous,),) = con.sql(
+                sql.ambiguous_records_sql(predictions.physical_name, threshold=settings.threshold)
+            ).fetchall()
         # a best match outside the registry (see sql.population_features_sql) is nobody to link to
         links = links.filter(pc.greater(links["person_id"], 0))
         return FuzzyResult(
             links=links,
             records=n_records,
             candidates_scored=n_candidates,
-            ambiguous=int(ambiguous_rows[0][0]),
+            ambiguous=int(ambiguous),
             seconds=time.perf_counter() - started,
             by_source=by_source,
         )

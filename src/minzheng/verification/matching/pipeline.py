@@ -147,48 +147,40 @@ def link_sources(
     con.register(registry_view, registry)
     if population_view is not None:
         register_input(con, population_view, population)
+    source_views = {source_name: f"mz_source_{source_name}_{run}" for source_name in sources}
     exact: dict[str, tuple[pa.Table, float]] = {}
     fuzzy_records: dict[str, int] = {}
     fuzzy_result: FuzzyResult | None = None
     fuzzy_links: dict[str, pa.Table] = {}
     pending = f"mz_fuzzy_records_{run}"
     try:
-        for index, (source_name, source) in enumerate(sources.items()):
-            source_view = f"mz_source_{source_name}_{run}"
-            register_input(con, source_view, source)
-            try:
-                started = time.perf_counter()
-                keys = con.sql(sql.exact_links_sql(source_view, registry_view)).to_arrow_table()
-                exact[source_name] = (exact_link_table(keys), time.perf_counter() - started)
-                if fuzzy:
-                    columns = ", ".join(f"f.{column}" for column in FUZZY_RECORD_COLUMNS[1:])
-                    select = (
-                        f"SELECT concat('{source_name}{FUZZY_KEY_SEPARATOR}', f.record_id) AS record_id, "
-                        f"{columns} FROM ({sql.fuzzy_records_sql(source_view, registry_view)}) AS f"
-                    )
-                    verb = "CREATE TEMP TABLE" if index == 0 else "INSERT INTO"
-                    target = f"{pending} AS" if index == 0 else pending
-                    before = _count(con, pending) if index else 0
-                    con.execute(f"{verb} {target} {select}")
-                    fuzzy_records[source_name] = _count(con, pending) - before
-            finally:
-                unregister_input(con, source_view, source)
-        if fuzzy and sources and population_view is not None:
+        for source_name, source in sources.items():
+            register_input(con, source_views[source_name], source)
+        for source_name, source_view in source_views.items():
+            started = time.perf_counter()
+            keys = con.sql(sql.exact_links_sql(source_view, registry_view)).to_arrow_table()
+            exact[source_name] = (exact_link_table(keys), time.perf_counter() - started)
+        if fuzzy and sources:
             con.execute(
-                f"DELETE FROM {pending} WHERE record_id IN ({sql.placed_in_population_sql(pending, population_view)})"
+                f"CREATE TEMP TABLE {pending} AS " + _gather_fuzzy_records_sql(source_views, registry_view)
             )
-            # the per-source counts are of records actually compared
+            if population_view is not None:
+                con.execute(
+                    f"DELETE FROM {pending} WHERE record_id IN "
+                    f"({sql.placed_in_population_sql(pending, population_view)})"
+                )
             fuzzy_records = dict.fromkeys(sources, 0)
             for source_name, count in con.sql(
-                f"SELECT split_part(record_id, '{FUZZY_KEY_SEPARATOR}', 1), count(*) FROM {pending} GROUP BY 1"
+                sql.rows_by_group_sql(pending, group_separator=FUZZY_KEY_SEPARATOR)
             ).fetchall():
                 fuzzy_records[source_name] = int(count)
-        if fuzzy and sources:
             fuzzy_settings = replace(settings or FuzzySettings(), threshold=threshold)
             fuzzy_result = _run_fuzzy(con, pending, registry_view, population_view, fuzzy_settings, run)
             fuzzy_links = _split_fuzzy_links(fuzzy_result.links, list(sources))
     finally:
         con.execute(f"DROP TABLE IF EXISTS {pending}")
+        for source_name, source in sources.items():
+            unregister_input(con, source_views[source_name], source)
         con.unregister(registry_view)
         if population_view is not None:
             unregister_input(con, population_view, population)
@@ -211,6 +203,16 @@ def link_sources(
         )
         results[source_name] = LinkResult(links=pa.concat_tables([exact_links, found]), stats=stats)
     return LinkRun(results=results, fuzzy=fuzzy_result)
+
+
+def _gather_fuzzy_records_sql(source_views: Mapping[str, str], registry_view: str) -> str:
+    """Every source's records for the fuzzy step, in FUZZY_RECORD_COLUMNS, keyed ``source|record_id``."""
+    columns = ", ".join(f"f.{column}" for column in FUZZY_RECORD_COLUMNS[1:])
+    return "\nUNION ALL\n".join(
+        f"SELECT concat('{source_name}{FUZZY_KEY_SEPARATOR}', f.record_id) AS record_id, {columns} "
+        f"FROM ({sql.fuzzy_records_sql(source_view, registry_view)}) AS f"
+        for source_name, source_view in source_views.items()
+    )
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

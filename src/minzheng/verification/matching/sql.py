@@ -28,6 +28,7 @@ table; tests/matching/test_spark.py runs the transpiled SQL on Spark and expects
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 USABLE_ID_STATUSES = ("valid", "converted_15")
@@ -371,15 +372,12 @@ def fuzzy_candidates_sql(
         raise ValueError("at least one blocking rule")
     if int(max_candidates) != max_candidates or max_candidates < 1:
         raise ValueError("max_candidates must be a positive integer")
-    branches = [
-        f"""    SELECT l.record_id, r.person_id, {index} AS blocking_rule, {CHEAP_SCORE_SQL} AS score
-    FROM {records} AS l
-    INNER JOIN {registry} AS r
-        ON {rule.condition}
-    WHERE {CAN_IDENTIFY_SQL}"""
-        for index, rule in enumerate(rules)
-    ]
-    union = "\n    UNION ALL\n".join(branches)
+    union = _identifying_pairs_sql(
+        records,
+        registry,
+        rules,
+        lambda index: f"l.record_id, r.person_id, {index} AS blocking_rule, {CHEAP_SCORE_SQL} AS score",
+    )
     return f"""
 WITH pairs AS (
     SELECT record_id, person_id, min(blocking_rule) AS blocking_rule, max(score) AS score
@@ -416,15 +414,24 @@ def identifiable_records_sql(
     """
     check_identifier(records)
     check_identifier(registry)
+    union = _identifying_pairs_sql(records, registry, rules, lambda index: "l.record_id")
+    return "SELECT DISTINCT record_id FROM (\n" + union + "\n) AS identifiable"
+
+
+def _identifying_pairs_sql(
+    records: str, registry: str, rules: tuple[BlockingRule, ...], columns: Callable[[int], str]
+) -> str:
+    """UNION ALL of one branch per blocking rule: the pairs it blocks that could identify
+    (CAN_IDENTIFY_SQL), with `columns(rule index)` selected from `l` (record) and `r` (person)."""
     branches = [
-        f"""    SELECT l.record_id
+        f"""    SELECT {columns(index)}
     FROM {records} AS l
     INNER JOIN {registry} AS r
         ON {rule.condition}
     WHERE {CAN_IDENTIFY_SQL}"""
-        for rule in rules
+        for index, rule in enumerate(rules)
     ]
-    return "SELECT DISTINCT record_id FROM (\n" + "\n    UNION ALL\n".join(branches) + "\n) AS identifiable"
+    return "\n    UNION ALL\n".join(branches)
 
 
 # ------------------------------------------------------------------------------------- explanation
@@ -533,8 +540,8 @@ def _group_sql(column: str, separator: str) -> str:
     return f"split_part({check_identifier(column)}, '{separator}', 1)"
 
 
-def candidates_by_group_sql(candidates: str, *, group_separator: str) -> str:
-    """Candidate pairs per group of records (the part of record_id before the separator)."""
-    check_identifier(candidates)
+def rows_by_group_sql(table: str, *, group_separator: str) -> str:
+    """Rows of `table` per group of records (the part of its record_id before the separator)."""
+    check_identifier(table)
     group = _group_sql("record_id", group_separator)
-    return f"SELECT {group} AS record_group, count(*) AS candidates FROM {candidates} GROUP BY record_group"
+    return f"SELECT {group} AS record_group, count(*) AS row_count FROM {table} GROUP BY record_group"
