@@ -35,7 +35,7 @@ from minzheng.audit.chain import record
 from minzheng.audit.models import AuditEvent
 from minzheng.common.errors import MinzhengError, PermissionDenied, ValidationFailed
 from minzheng.common.workdays import add_workdays
-from minzheng.compute.bulkload import bulk_insert
+from minzheng.compute.bulkload import bulk_delete, bulk_insert
 from minzheng.compute.snapshot import query_arrow
 
 from .findings.codes import FindingCode, Side, side_of
@@ -46,6 +46,7 @@ from .models import (
     Finding,
     FindingStage,
     FindingStatus,
+    LowIncomeCount,
     PersonCategory,
     TaskStatus,
     VerificationRun,
@@ -654,6 +655,14 @@ class MonitoringLoad:
     categories: int
     new_warnings: int
     known_warnings: int
+    categories_written: int = 0
+    """Category rows inserted: the people whose category, layer or basis is new in the period."""
+    categories_removed: int = 0
+    """Category rows of the period deleted: changed (replaced by a written row) or no longer categorised."""
+
+
+CATEGORY_COLUMNS = ("person_id", "household_id", "region_code", "category", "layer", "basis")
+"""What a category row says; a row whose every column is unchanged is neither deleted nor written again."""
 
 
 @transaction.atomic
@@ -664,8 +673,10 @@ def do_load_monitoring(
     *,
     acting_user: User | None = None,
 ) -> MonitoringLoad:
-    """Write back a period's monitoring: the categories replace the period's previous ones (one DELETE, one
-    bulk insert); a warning is inserted only if the period has none for that person and signal yet (the
+    """Write back a period's monitoring. The categories replace the period's previous ones, writing only
+    the difference: rows no longer true are deleted, new ones inserted, unchanged ones left alone (the
+    same month run again writes no category). The period's counts per village and category are
+    rewritten. A warning is inserted only if the period has none for that person and signal yet (the
     handling of a warning is never lost by running the period again). One audit row."""
     if acting_user is not None:
         _require_roles(acting_user, LOADER_ROLES, "载入监测结果")
@@ -684,8 +695,7 @@ def do_load_monitoring(
     ):
         _check_values(warnings[column], values, column)
 
-    PersonCategory.objects.filter(period=period).delete()
-    bulk_insert(PersonCategory, categories)
+    removed, written = _replace_categories(period, categories)
     known = query_arrow(
         f"SELECT person_id, signal FROM {_table(Warning)} WHERE period = %s",
         [period],
@@ -708,7 +718,13 @@ def do_load_monitoring(
     new = new.append_column("created_at", _now_column(new.num_rows))
     new = new.append_column("handling_note", pa.repeat(pa.scalar(""), new.num_rows))
     bulk_insert(Warning, new)
-    result = MonitoringLoad(categories.num_rows, new.num_rows, warnings.num_rows - new.num_rows)
+    result = MonitoringLoad(
+        categories.num_rows,
+        new.num_rows,
+        warnings.num_rows - new.num_rows,
+        categories_written=written,
+        categories_removed=removed,
+    )
     counted = pc.value_counts(categories["category"])
     by_category = dict(
         zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True)
@@ -724,9 +740,53 @@ def do_load_monitoring(
             "by_category": {str(k): int(v) for k, v in by_category.items()},
             "new_warnings": result.new_warnings,
             "known_warnings": result.known_warnings,
+            "categories_written": written,
+            "categories_removed": removed,
         },
     )
     return result
+
+
+def _replace_categories(period: str, categories: pa.Table) -> tuple[int, int]:
+    """Make the period's PersonCategory rows equal `categories`, and rewrite its LowIncomeCount rows.
+
+    Returns (rows deleted, rows inserted). The period's rows are read back once and compared in DuckDB;
+    when nothing of them survives, one DELETE of the period replaces the deletes by id.
+    """
+    columns = ", ".join(CATEGORY_COLUMNS)
+    existing = query_arrow(
+        f"SELECT id, {columns} FROM {_table(PersonCategory)} WHERE period = %s",
+        [period],
+        pa.schema([pa.field("id", pa.int64()), *(CATEGORIES_SCHEMA.field(c) for c in CATEGORY_COLUMNS)]),
+    )
+    same = " AND ".join(f"e.{column} IS NOT DISTINCT FROM i.{column}" for column in CATEGORY_COLUMNS)
+    con = duckdb.connect()
+    try:
+        con.register("incoming", categories)
+        con.register("existing", existing)
+        stale = con.sql(
+            f"SELECT e.id FROM existing e WHERE NOT EXISTS (SELECT 1 FROM incoming i WHERE {same}) ORDER BY e.id"
+        ).to_arrow_table()["id"]
+        fresh = con.sql(
+            f"SELECT i.* FROM incoming i WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE {same}) "
+            "ORDER BY i.person_id"
+        ).to_arrow_table()
+        counts = con.sql(
+            """
+            SELECT period, region_code, category, CAST(count(*) AS BIGINT) AS persons
+            FROM incoming GROUP BY period, region_code, category ORDER BY region_code, category
+            """
+        ).to_arrow_table()
+    finally:
+        con.close()
+    if existing.num_rows and len(stale) == existing.num_rows:
+        PersonCategory.objects.filter(period=period).delete()
+    else:
+        bulk_delete(PersonCategory, stale)
+    bulk_insert(PersonCategory, fresh)
+    LowIncomeCount.objects.filter(period=period).delete()
+    bulk_insert(LowIncomeCount, counts)
+    return len(stale), fresh.num_rows
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from .findings.codes import FindingCode
 from .models import (
     Finding,
     FindingStatus,
-    PersonCategory,
+    LowIncomeCount,
     TaskStatus,
     VerificationRun,
     Visit,
@@ -161,7 +161,7 @@ def list_warnings(user: User, *, period: str = "", status: str = "") -> QuerySet
 
 def list_periods(user: User) -> list[str]:
     rows = (
-        PersonCategory.objects.filter(region_filter(user, "region_code"))
+        LowIncomeCount.objects.filter(region_filter(user, "region_code"))
         .values_list("period", flat=True)
         .distinct()
         .order_by("-period")
@@ -182,14 +182,14 @@ class CategoryCount:
 
 
 def count_low_income(user: User, *, period: str = "") -> list[CategoryCount]:
-    """Persons per (period, county, category), counted in the database."""
-    queryset = PersonCategory.objects.filter(region_filter(user, "region_code"))
+    """Persons per (period, county, category): sums of the villages' counts written with the categories."""
+    queryset = LowIncomeCount.objects.filter(region_filter(user, "region_code"))
     if period:
         queryset = queryset.filter(period=period)
     rows = (
         queryset.annotate(county=Substr("region_code", 1, 6))
         .values("period", "county", "category")
-        .annotate(persons=Count("pk"))
+        .annotate(persons=Sum("persons"))
         .order_by("-period", "county", "category")
     )
     names = dict(Region.objects.filter(code__in={r["county"] for r in rows}).values_list("code", "name"))
