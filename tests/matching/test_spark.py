@@ -112,8 +112,18 @@ def test_the_population_steps_are_the_same_on_spark(spark, con):
         _view(spark, name, table)
         con.register(name, table)
 
+    # the population index's features and the registry's, made on DuckDB, are the inputs of the compared side
+    for name, statement in (
+        ("index_features", sql.population_index_features_sql("population", "pinyin")),
+        ("registry_features", sql.registry_features_sql("registry_people", "pinyin")),
+    ):
+        table = con.sql(statement).to_arrow_table()
+        _view(spark, name, table)
+        con.register(name, table)
+
     for statement in (
-        sql.population_features_sql("population", "registry_people", "pinyin"),
+        sql.population_index_features_sql("population", "pinyin"),
+        sql.population_features_sql("index_features", "registry_people", "registry_features"),
         sql.identifiable_records_sql("records", "people"),
         sql.placed_in_population_sql("vehicles", "population"),
     ):

@@ -55,6 +55,7 @@ Progress = Callable[[str, int, int], None]
 """Called as progress(stage, done, total): stage is a Chinese label (读取文件, 校验, 写入)."""
 
 READ_STAGE, CHECK_STAGE, WRITE_STAGE = "读取文件", "校验", "写入数据湖"
+INDEX_STAGE = "生成户籍比对索引"
 CSV_BLOCK_SIZE = 8 << 20
 ENCODING_SNIFF_BYTES = 4 << 20
 NULL_MARKERS = ("", "null", "none", "nan", "-", "—", "/")
@@ -113,6 +114,9 @@ class IngestReport:
     """``written`` or ``unchanged`` (the lake already held exactly these files)."""
     data_path: str = ""
     rejected_path: str = ""
+    matching_index: str = ""
+    """For the 户籍: ``built`` when its matching index (姓名拼音, 比对特征, 词频, u) was made, ``current`` when
+    the index on disk was already made from this register; empty for the other sources."""
 
     def as_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -649,9 +653,21 @@ def ingest_file(
             storage.write_parquet_partial(storage.with_period(rejected_table, period), rejected_path),
             rejected_path,
         ),
-        (storage.write_parquet_partial(storage.with_period(data, period), data_path), data_path),
+        (
+            storage.write_parquet_partial(storage.with_period(storage.lake_order(data), period), data_path),
+            data_path,
+        ),
     ]
     changed = storage.commit_partials(pairs)
+    matching_index = ""
+    if contract.name == "hukou":
+        # the fuzzy step compares with everyone of the register: its index is made now, once a month
+        from minzheng.verification.matching.population import prepare_population_index
+
+        _report(progress, INDEX_STAGE, 0, 1)
+        prepared = prepare_population_index(lake_dir, period)
+        matching_index = "built" if prepared is not None and prepared.built else "current"
+        _report(progress, INDEX_STAGE, 1, 1)
     report = IngestReport(
         source=contract.name,
         period=period,
@@ -672,6 +688,7 @@ def ingest_file(
         status="written" if changed else "unchanged",
         data_path=str(data_path),
         rejected_path=str(rejected_path),
+        matching_index=matching_index,
     )
     storage.write_text_atomically(
         report.as_json(), storage.dataset_path(lake_dir, contract.name, period, storage.REPORT_FILE)

@@ -1,5 +1,7 @@
 """The lake on disk: ``<lake>/<source>/<period>/data.parquet`` (+ ``rejected.parquet``, ``report.json``).
 
+A data file holds the rows with an ID to check first (`lake_order`).
+
 Files are written to a temporary name in the same folder and renamed, so a reader never sees half a file;
 the Parquet options are fixed so that the same table always gives the same bytes, which is how a
 re-ingest of the same file is recognised as unchanged.
@@ -12,7 +14,9 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from minzheng.verification.lake.errors import LakeError
@@ -40,6 +44,21 @@ def dataset_dir(lake_dir: Path, source: str, period: str) -> Path:
 def dataset_path(lake_dir: Path, source: str, period: str, file_name: str = DATA_FILE) -> Path:
     """Where a source's file for a period lives (``data.parquet`` unless said otherwise)."""
     return dataset_dir(lake_dir, source, period) / file_name
+
+
+def lake_order(table: pa.Table) -> pa.Table:
+    """The rows with an ID to check (any ``id_status`` but ``valid``) first, then the valid ones, each in
+    their received order (``row_number`` says where a row was in the file).
+
+    A month's file is tens of millions of rows, of which a few percent need the fuzzy step: kept
+    together, they fill the first row group, and a reader of them skips every other row group by its
+    statistics (id_status all ``valid``) instead of decoding the whole file.
+    """
+    if "id_status" not in table.column_names or table.num_rows == 0:
+        return table
+    valid = np.asarray(pc.fill_null(pc.equal(table.column("id_status"), "valid"), False))
+    order = np.concatenate([np.flatnonzero(~valid), np.flatnonzero(valid)])
+    return table.take(pa.array(order))
 
 
 def with_period(table: pa.Table, period: str) -> pa.Table:
@@ -102,4 +121,4 @@ def write_text_atomically(text: str, path: Path) -> None:
 def write_dataset(table: pa.Table, lake_dir: Path, source: str, period: str) -> tuple[Path, bool]:
     """Write a source's normalised table as ``<lake>/<source>/<period>/data.parquet``; (path, changed)."""
     path = dataset_path(lake_dir, source, period)
-    return path, write_parquet_atomically(with_period(table, period), path)
+    return path, write_parquet_atomically(with_period(lake_order(table), period), path)

@@ -268,11 +268,17 @@ def link_fuzzy(
     registry_size: int,
     settings: FuzzySettings | None = None,
     group_separator: str | None = None,
+    term_frequencies: Mapping[str, str] | None = None,
 ) -> FuzzyResult:
     """Link the feature table `records` to the feature table `registry` (see sql.*_features_sql).
 
     With `group_separator`, record ids are ``group<separator>id`` and the result also counts the
     candidates and the ambiguous records per group (`FuzzyResult.by_source`).
+
+    `term_frequencies` names, per term-frequency column (name, name_pinyin), a lookup table made over
+    the whole compared side (population.term_frequency_table). With them, and u fixed (nothing to
+    sample), Splink is given only the people among the candidates: the frequencies it would otherwise
+    compute from its inputs, and the random pairs it would sample, are what need everyone.
     """
     from splink import Linker
     from splink.backends.duckdb import DuckDBAPI
@@ -285,6 +291,7 @@ def link_fuzzy(
     right = f"mz_splink_registry_{run}"
     blocked = f"mz_splink_blocked_{run}"
     columns = ", ".join(sql.COMPARISON_COLUMNS)
+    pruned = term_frequencies is not None and not settings.estimate_u
     n_records = _count(con, sql.check_identifier(records))
     empty = FuzzyResult(LINK_SCHEMA.empty_table(), n_records, 0, 0, 0.0)
     if n_records == 0:
@@ -302,9 +309,10 @@ def link_fuzzy(
             return FuzzyResult(empty.links, n_records, 0, 0, time.perf_counter() - started)
         con.execute(f"CREATE TEMP VIEW {left} AS SELECT record_id AS unique_id, {columns} FROM {records}")
         created.append(left)
+        among_candidates = f" WHERE person_id IN (SELECT person_id FROM {candidates})" if pruned else ""
         con.execute(
-            f"CREATE TEMP VIEW {right} AS "
-            f"SELECT CAST(person_id AS VARCHAR) AS unique_id, {columns} FROM {registry}"
+            f"CREATE TEMP {'TABLE' if pruned else 'VIEW'} {right} AS "
+            f"SELECT CAST(person_id AS VARCHAR) AS unique_id, {columns} FROM {registry}{among_candidates}"
         )
         created.append(right)
         con.execute(f"CREATE TEMP TABLE {blocked} AS " + splink_blocked_pairs_sql(candidates))
@@ -319,6 +327,8 @@ def link_fuzzy(
             settings_creator(settings, registry_size),
             log_level=None,
         )
+        for column, lookup in (term_frequencies or {}).items():
+            linker.table_management.register_term_frequency_lookup(api.register(lookup), column)
         if settings.estimate_u:
             # one chunk: the sample is small, and Splink's probe-then-chunk pass costs ~30 queries
             linker.training.estimate_u_using_random_sampling(
@@ -368,5 +378,5 @@ def link_fuzzy(
         if linker is not None:
             linker.table_management.delete_tables_created_by_splink_from_db()
         for name in reversed(created):
-            kind = "VIEW" if name in (left, right) else "TABLE"
+            kind = "VIEW" if name == left or (name == right and not pruned) else "TABLE"
             con.execute(f"DROP {kind} IF EXISTS {name}")

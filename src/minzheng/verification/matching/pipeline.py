@@ -26,6 +26,7 @@ from minzheng.compute.snapshot import Input, input_rows, register_input, unregis
 from . import sql
 from .fuzzy import DEFAULT_THRESHOLD, LINK_SCHEMA, FuzzyResult, FuzzySettings, link_fuzzy
 from .pinyin import pinyin_table
+from .population import TF_COLUMNS, PopulationIndex, build_population_index, u_fingerprint, with_index_u
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def link_source(
     fuzzy: bool = True,
     threshold: float = DEFAULT_THRESHOLD,
     settings: FuzzySettings | None = None,
-    population: Input | None = None,
+    population: PopulationIndex | Input | None = None,
 ) -> LinkResult:
     """Link `source` (a departmental table in the lake layout) to `registry` (registry_people).
 
@@ -123,7 +124,7 @@ def link_sources(
     fuzzy: bool = True,
     threshold: float = DEFAULT_THRESHOLD,
     settings: FuzzySettings | None = None,
-    population: Input | None = None,
+    population: PopulationIndex | Input | None = None,
 ) -> LinkRun:
     """Link every source to `registry`: an exact join per source, then one fuzzy step for them all.
 
@@ -133,20 +134,27 @@ def link_sources(
     Splink session. A record is still linked on its own fields only; the source plays no part in
     the score.
 
-    `population` is the month's population register (户籍, in its lake layout): with it, the fuzzy
-    records are compared with everyone of the city, and a record whose best match is a person outside
-    the registry links to nobody (see `sql.population_features_sql`). Without it, with the registry.
+    `population` is the month's population register (户籍): its matching index (population.py, made
+    when the register arrived), or the register in its lake layout, whose index is then built here.
+    With it, the fuzzy records are compared with everyone of the city, and a record whose best match
+    is a person outside the registry links to nobody (see `sql.population_features_sql`). Without it,
+    with the registry.
     """
     for source_name in sources:
         sql.check_identifier(source_name)
         if FUZZY_KEY_SEPARATOR in source_name:
             raise ValueError(f"source name {source_name!r} contains {FUZZY_KEY_SEPARATOR!r}")
     run = next(_RUN_IDS)
+    fuzzy_settings = replace(settings or FuzzySettings(), threshold=threshold)
+    index = population
+    if index is not None and not isinstance(index, PopulationIndex):
+        index = build_population_index(con, index, fuzzy_settings) if fuzzy else None
     registry_view = f"mz_registry_{run}"
-    population_view = f"mz_population_{run}" if population is not None else None
+    population_view = f"mz_population_{run}" if index is not None else None
     con.register(registry_view, registry)
     if population_view is not None:
-        register_input(con, population_view, population)
+        assert index is not None
+        register_input(con, population_view, index.features)
     source_views = {source_name: f"mz_source_{source_name}_{run}" for source_name in sources}
     exact: dict[str, tuple[pa.Table, float]] = {}
     fuzzy_records: dict[str, int] = {}
@@ -174,8 +182,9 @@ def link_sources(
                 sql.rows_by_group_sql(pending, group_separator=FUZZY_KEY_SEPARATOR)
             ).fetchall():
                 fuzzy_records[source_name] = int(count)
-            fuzzy_settings = replace(settings or FuzzySettings(), threshold=threshold)
-            fuzzy_result = _run_fuzzy(con, pending, registry_view, population_view, fuzzy_settings, run)
+            fuzzy_result = _run_fuzzy(
+                con, pending, registry_view, index, population_view, fuzzy_settings, run
+            )
             fuzzy_links = _split_fuzzy_links(fuzzy_result.links, list(sources))
     finally:
         con.execute(f"DROP TABLE IF EXISTS {pending}")
@@ -183,7 +192,8 @@ def link_sources(
             unregister_input(con, source_views[source_name], source)
         con.unregister(registry_view)
         if population_view is not None:
-            unregister_input(con, population_view, population)
+            assert index is not None
+            unregister_input(con, population_view, index.features)
 
     results = {}
     for source_name, source in sources.items():
@@ -210,7 +220,7 @@ def _gather_fuzzy_records_sql(source_views: Mapping[str, str], registry_view: st
     columns = ", ".join(f"f.{column}" for column in FUZZY_RECORD_COLUMNS[1:])
     return "\nUNION ALL\n".join(
         f"SELECT concat('{source_name}{FUZZY_KEY_SEPARATOR}', f.record_id) AS record_id, {columns} "
-        f"FROM ({sql.fuzzy_records_sql(source_view, registry_view)}) AS f"
+        f"FROM ({sql.fuzzy_records_sql(source_view, registry_view, FUZZY_RECORD_COLUMNS)}) AS f"
         for source_name, source_view in source_views.items()
     )
 
@@ -262,51 +272,82 @@ def _run_fuzzy(
     con: duckdb.DuckDBPyConnection,
     records: str,
     registry_view: str,
+    index: PopulationIndex | None,
     population_view: str | None,
     settings: FuzzySettings,
     run: int,
 ) -> FuzzyResult:
-    """The pinyin lookup and both feature tables of the gathered fuzzy records; link; clean up."""
+    """The pinyin and both feature tables of the gathered fuzzy records; link; clean up.
+
+    With the population index (registered as `population_view`), its pinyin lookup serves most names
+    (only the others are read out in Python), the compared side is the register's people mapped to the
+    registry's ids, and Splink gets the index's term frequencies and u: it samples nothing and reads
+    only the people among the candidates.
+    """
     started = time.perf_counter()
     pinyin = f"mz_name_pinyin_{run}"
+    extra_pinyin = f"mz_extra_pinyin_{run}"
+    lookup = f"mz_pinyin_lookup_{run}"
     record_features = f"mz_record_features_{run}"
     registry_features = f"mz_registry_features_{run}"
-    registered = False
+    compared = f"mz_compared_features_{run}"
+    term_frequencies = {column: f"mz_tf_{column}_{run}" for column in TF_COLUMNS}
+    views: list[tuple[str, Input]] = []
     try:
         if _count(con, records) == 0:
             return FuzzyResult(LINK_SCHEMA.empty_table(), 0, 0, 0, time.perf_counter() - started)
-        named = (
-            (records, registry_view) if population_view is None else (records, registry_view, population_view)
-        )
-        names = con.sql(sql.distinct_names_sql(*named)).to_arrow_table()
-        con.register(pinyin, pinyin_table(names["name"]))
-        registered = True
+        if index is None:
+            names = con.sql(sql.distinct_names_sql(records, registry_view)).to_arrow_table()
+            views.append((pinyin, pinyin_table(names["name"])))
+            register_input(con, *views[-1])
+        else:
+            views.append((lookup, index.pinyin))
+            register_input(con, *views[-1])
+            missing = con.sql(sql.missing_names_sql(lookup, records, registry_view)).to_arrow_table()
+            views.append((extra_pinyin, pinyin_table(missing["name"])))
+            register_input(con, *views[-1])
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {pinyin} AS "
+                f"SELECT name, name_pinyin FROM {lookup} UNION ALL SELECT name, name_pinyin FROM {extra_pinyin}"
+            )
         con.execute(f"CREATE TEMP TABLE {record_features} AS " + sql.record_features_sql(records, pinyin))
         con.execute(
             f"CREATE TEMP TABLE {registry_features} AS " + sql.registry_features_sql(registry_view, pinyin)
         )
-        if population_view is not None:
+        compared_side = registry_features
+        tf_tables: dict[str, str] | None = None
+        if index is not None and population_view is not None:
             # keep the records some registry person could be identified with; compare those with everyone
             con.execute(
                 f"DELETE FROM {record_features} WHERE record_id NOT IN "
                 f"({sql.identifiable_records_sql(record_features, registry_features)})"
             )
-            con.execute(f"DROP TABLE {registry_features}")
             con.execute(
-                f"CREATE TEMP TABLE {registry_features} AS "
-                + sql.population_features_sql(population_view, registry_view, pinyin)
+                f"CREATE TEMP TABLE {compared} AS "
+                + sql.population_features_sql(population_view, registry_view, registry_features)
             )
+            compared_side = compared
+            if settings.estimate_u and index.u_fingerprint == u_fingerprint(settings):
+                settings = with_index_u(settings, index)
+            if not settings.estimate_u:  # nothing to sample: Splink needs only the candidates' people
+                for column, name in term_frequencies.items():
+                    views.append((name, index.term_frequencies[column]))
+                    register_input(con, *views[-1])
+                tf_tables = dict(term_frequencies)
         result = link_fuzzy(
             con,
             record_features,
-            registry_features,
-            registry_size=_count(con, registry_features),
+            compared_side,
+            registry_size=_count(con, compared_side),
             settings=settings,
             group_separator=FUZZY_KEY_SEPARATOR,
+            term_frequencies=tf_tables,
         )
     finally:
-        for table in (record_features, registry_features):
+        for table in (record_features, registry_features, compared):
             con.execute(f"DROP TABLE IF EXISTS {table}")
-        if registered:
-            con.unregister(pinyin)
+        if index is not None:
+            con.execute(f"DROP VIEW IF EXISTS {pinyin}")
+        for name, table in reversed(views):
+            unregister_input(con, name, table)
     return replace(result, seconds=time.perf_counter() - started)

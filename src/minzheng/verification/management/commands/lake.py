@@ -132,3 +132,6 @@ class Command(BaseCommand):
             console.print(reasons_table(report))
         console.print(f"数据：{escape(report.data_path)}")
         console.print(f"拒收行：{escape(report.rejected_path)}")
+        if report.matching_index:
+            state = "已生成" if report.matching_index == "built" else "已是最新，未重新生成"
+            console.print(f"户籍比对索引：{state}")
