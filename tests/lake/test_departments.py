@@ -220,8 +220,9 @@ def test_written_files_are_what_the_ingest_writes(tmp_path, deps):
     # given
     lake = tmp_path / "lake"
     paths = write_departments(deps, lake, "2023-06")
-    # then: every source and the truth are where the matcher looks
-    assert set(paths) == {*DEPARTMENT_SOURCES, "truth"}
+    # then: every source, the previous month's income sources and the truths are where the readers look
+    previous = {f"{source}_prev" for source in ("pensions", "housing_fund", "tax")}
+    assert set(paths) == {*DEPARTMENT_SOURCES, *previous, "truth", "income_truth"}
     assert paths["truth"] == truth_path(lake, "2023-06")
     assert pq.read_table(paths["truth"]).num_rows == deps.truth.num_rows
     written = pq.read_table(paths["vehicles"])

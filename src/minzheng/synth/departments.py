@@ -45,6 +45,13 @@ the ID (→ bad checksum), the 15-digit form (people born 1900–1999), a wrong 
 ID, a name variant (a homophone or the traditional form of one character). Noisy records always carry
 the birth date and the region code, so fuzzy matching can still find them.
 
+The income sources (pensions, housing_fund, tax) are also written for the month before, for 收入下降:
+this month's tables reused, the same except for planted changes on monitored registry members with
+usable IDs (``INCOME_CHANGES`` …): ``income_drop`` (a wage or pension last month twice this month's, or a
+wage last month and none now in a household with no other counted income), and negatives (a rise, a 20%
+drop, a full drop of less than 300 元, a higher 城乡居民基础养老金, which is not counted). Their truth is a
+file of its own (``INCOME_TRUTH_SCHEMA``, ``income_truth_path``), so the findings' evaluation is unchanged.
+
 Everything is vectorised (numpy/Arrow); the loops are over sources, record groups and name-variant
 tables, never over people. Deterministic for a (city, seed, period).
 """
@@ -55,6 +62,7 @@ import dataclasses
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +248,52 @@ TRUTH_SCHEMA = pa.schema(
 """One row per planted record: the code (a finding or ``negative_*``), the true ID of the person, where the
 record is, its noise, and the person's registry household (null for fanpin_uncovered)."""
 
+INCOME_SOURCES = ("pensions", "housing_fund", "tax")
+"""The sources written for the previous month too: what 收入下降 compares (``monitoring.rules``)."""
+INCOME_CODES = (
+    "income_drop",
+    "negative_income_rise",
+    "negative_income_small_share",
+    "negative_income_small_amount",
+    "negative_income_basic_pension",
+)
+INCOME_CHANGES: dict[str, float] = {
+    "income_drop": 0.4,
+    "negative_income_rise": 0.15,
+    "negative_income_small_share": 0.15,
+}
+"""Shares of the registry members with exactly one counted income record (a pension, wage base, deposit
+base or tax record, noise-free, cohabiting) whose previous month differs: doubled (a 50% drop), halved
+(a rise), or × 1.25 (a 20% drop of at least 300 元: above the amount, below the 30% share). The others are
+the same in both months."""
+INCOME_GONE = 0.01
+"""Share of monitored households (a recipient, or 低保边缘 on the coverage side) with no counted income
+this month in which one member had a wage last month (人社 contribution base or 公积金 deposit base,
+1,900–4,000 元): a drop to nothing, the household left with no income (较重)."""
+INCOME_SMALL = 0.003
+"""Share of such households in which one member had last month a tax record of 2,400–3,480 元 a year
+(200–290 元/月, gone this month): a full drop, but below the 300 元 amount."""
+BASIC_PENSION_CHANGE = 0.01
+"""Share of the 城乡居民基础养老金 records 400 元 higher last month: not counted as income, no warning."""
+
+INCOME_TRUTH_SCHEMA = pa.schema(
+    [
+        ("code", pa.string()),
+        ("id_number", pa.string()),
+        ("household_id", pa.int64()),
+        ("source", pa.string()),
+        ("record_id", pa.string()),
+        ("previous_monthly", MONEY),
+        ("current_monthly", MONEY),
+        ("household_without_income", pa.bool_()),
+    ]
+)
+"""One row per planted change between the previous month and this one: ``income_drop`` (a 收入下降 warning
+is due) or a ``negative_income_*`` (none is), the true ID and registry household of the person, the changed
+record, the person's monthly income as the monitoring counts it in both months (元/月: the counted
+pension, the wage base, or the tax year's income ÷ 12 in whole fen), and whether the household is left
+with no counted income this month (the warning is then 较重)."""
+
 BANKS = (
     ("中国农业银行", 0.26),
     ("中国邮政储蓄银行", 0.20),
@@ -325,6 +379,12 @@ class Departments:
     fanpin: pa.Table
     truth: pa.Table
     """TRUTH_SCHEMA rows, sorted by source, finding code and record."""
+    previous_period: str
+    """The month before ``period``: the income sources are written for it too (收入下降 compares with it)."""
+    previous: dict[str, pa.Table]
+    """pensions, housing_fund and tax of ``previous_period``: this month's tables but for the planted changes."""
+    income_truth: pa.Table
+    """INCOME_TRUTH_SCHEMA rows: the planted income changes between the two months, sorted by code and record."""
 
     def tables(self) -> dict[str, pa.Table]:
         """The departmental tables by source code, in contract order."""
@@ -641,11 +701,11 @@ def _draw(rng: np.random.Generator, weights: np.ndarray, count: int) -> np.ndarr
     return np.repeat(np.arange(len(weights), dtype=np.int64), counts)
 
 
-def _record_ids(prefix: str, count: int) -> pa.StringArray:
-    """PREFIX000000001, PREFIX000000002 … as fixed-width text built from bytes."""
+def _record_ids(prefix: str, count: int, start: int = 0) -> pa.StringArray:
+    """PREFIX000000001, PREFIX000000002 … (from ``start`` + 1) as fixed-width text built from bytes."""
     matrix = np.empty((count, len(prefix) + RECORD_ID_DIGITS), dtype=np.uint8)
     matrix[:, : len(prefix)] = np.frombuffer(prefix.encode(), dtype=np.uint8)
-    remaining = np.arange(1, count + 1, dtype=np.int64)
+    remaining = np.arange(start + 1, start + count + 1, dtype=np.int64)
     for column in range(len(prefix) + RECORD_ID_DIGITS - 1, len(prefix) - 1, -1):
         remaining, digit = np.divmod(remaining, 10)
         matrix[:, column] = digit + ord("0")
@@ -1565,6 +1625,297 @@ _BUILDERS: dict[str, Callable[[_Context, np.random.Generator], _Records]] = {
 }
 
 
+# --- the previous month of the income sources (收入下降) -------------------------------------------------
+
+_COUNTED_INCOME_CODES = ("pension_income", "wage_income", "housing_fund", "tax_income")
+"""The planted records that carry counted income: the only counted income registry members have in the
+departmental data (background records are never about them; 城乡居民基础养老金 is not counted)."""
+_INCOME_SOURCE_OF = {
+    "pension_income": "pensions",
+    "wage_income": "pensions",
+    "housing_fund": "housing_fund",
+    "tax_income": "tax",
+}
+_AMOUNT_COLUMN = {"pensions": "monthly_amount", "housing_fund": "wage_base", "tax": "annual_income"}
+_CHANGE_FACTORS = {
+    "income_drop": (2, 1),
+    "negative_income_rise": (1, 2),
+    "negative_income_small_share": (5, 4),
+}
+"""Previous month = this month × a / b (in whole fen, rounded down)."""
+_WAGE_KIND = PENSION_KINDS.index("工资（社保缴费基数）")
+
+
+def _fen(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Decimal amounts (2 places) as integer fen, exactly."""
+    return np.array([int(value * 100) for value in values.to_pylist()], dtype=np.int64)
+
+
+def _counted_monthly_fen(source: str, amount_fen: np.ndarray) -> np.ndarray:
+    """The monthly income the monitoring counts from a record's amount (a tax year's ÷ 12 in whole fen)."""
+    return amount_fen // 12 if source == "tax" else amount_fen
+
+
+def _housing_deposit_fen(wage_base_fen: np.ndarray) -> np.ndarray:
+    """Employer and employee pay 12% each of the base, as ``_housing_fund`` writes it."""
+    return np.rint(wage_base_fen * 0.24 / 100).astype(np.int64) * 100
+
+
+class _PreviousMonth:
+    """The income sources of the previous month as changes to this month's tables: amounts replaced in
+    some rows, rows added (clean IDs, numbered on from this month's records), and the truth of each."""
+
+    def __init__(self, tables: dict[str, pa.Table], people: _People, tax_year: int) -> None:
+        self.current = {source: tables[source] for source in INCOME_SOURCES}
+        self.people = people
+        self.tax_year = tax_year
+        self.rows: dict[str, list[np.ndarray]] = {source: [] for source in INCOME_SOURCES}
+        self.amounts: dict[str, list[np.ndarray]] = {source: [] for source in INCOME_SOURCES}
+        self.added: dict[str, list[pa.Table]] = {source: [] for source in INCOME_SOURCES}
+        self.truth: list[dict[str, Any]] = []
+
+    def rows_of(self, source: str, record_ids: list[str]) -> np.ndarray:
+        """Rows of this month's records: ``_assemble`` numbers the records in row order (PEN000000001 is the
+        first row), so no lookup over millions of ids is needed."""
+        prefix = len(RECORD_PREFIXES[source])
+        rows = np.array([int(record_id[prefix:]) - 1 for record_id in record_ids], dtype=np.int64)
+        found = self.current[source].column("record_id").take(pa.array(rows)).to_pylist()
+        if found != record_ids:
+            raise RuntimeError(f"{source}: record ids are not in row order")
+        return rows
+
+    def amount_fen(self, source: str, rows: np.ndarray) -> np.ndarray:
+        return _fen(self.current[source].column(_AMOUNT_COLUMN[source]).take(pa.array(rows)))
+
+    def replace(self, source: str, rows: np.ndarray, amount_fen: np.ndarray) -> None:
+        self.rows[source].append(rows)
+        self.amounts[source].append(amount_fen)
+
+    def add(self, source: str, who: np.ndarray, amount_fen: np.ndarray) -> pa.StringArray:
+        """Records of ``who`` found only in the previous month; returns their record ids."""
+        people, count = self.people, len(who)
+        start = self.current[source].num_rows + sum(table.num_rows for table in self.added[source])
+        take = pa.array(who)
+        ids = people.id_numbers.take(take)
+        record_ids = _record_ids(RECORD_PREFIXES[source], count, start=start)
+        columns: dict[str, Any] = {
+            "record_id": record_ids,
+            "id_number": ids,
+            "name": people.names.take(take),
+            "birth_date": people.birth_dates[who],
+            "region_code": people.region_codes.take(take),
+            "id_raw": ids,
+            "id_status": "valid",
+            "id_key": people.keys[who],
+            "row_number": np.arange(start + 1, start + count + 1, dtype=np.int64),
+        }
+        if source == "pensions":
+            columns |= {
+                "kind": _labels(PENSION_KINDS, np.full(count, _WAGE_KIND)),
+                "monthly_amount": amount_fen,
+            }
+        elif source == "housing_fund":
+            columns |= {
+                "employer": CITY_EMPLOYERS[0],
+                "monthly_deposit": _housing_deposit_fen(amount_fen),
+                "wage_base": amount_fen,
+            }
+        else:
+            columns |= {
+                "annual_income": amount_fen,
+                "tax_paid": np.zeros(count, dtype=np.int64),
+                "tax_year": np.full(count, self.tax_year, dtype=np.int16),
+            }
+        schema = lake_schema(CONTRACTS[source])
+        self.added[source].append(
+            pa.table([_column_array(columns[f.name], f.type, count) for f in schema], schema=schema)
+        )
+        return record_ids
+
+    def note(
+        self,
+        code: str,
+        source: str,
+        id_numbers: list[str],
+        households: list[int],
+        record_ids: list[str],
+        before_fen: np.ndarray,
+        after_fen: np.ndarray,
+        without_income: bool | None,
+    ) -> None:
+        for id_number, household, record_id, before, after in zip(
+            id_numbers, households, record_ids, before_fen, after_fen, strict=True
+        ):
+            self.truth.append(
+                {
+                    "code": code,
+                    "id_number": id_number,
+                    "household_id": household,
+                    "source": source,
+                    "record_id": record_id,
+                    "previous_monthly": Decimal(int(before)) / 100,
+                    "current_monthly": Decimal(int(after)) / 100,
+                    "household_without_income": without_income,
+                }
+            )
+
+    def tables(self) -> dict[str, pa.Table]:
+        result = {}
+        for source, table in self.current.items():
+            if self.rows[source]:
+                rows = np.concatenate(self.rows[source])
+                amounts = np.concatenate(self.amounts[source])
+                order = np.argsort(rows)  # replace_with_mask takes the replacements in row order
+                flags = np.zeros(table.num_rows, dtype=bool)
+                flags[rows] = True
+                mask = pa.array(flags)
+                replaced = {_AMOUNT_COLUMN[source]: amounts[order]}
+                if source == "housing_fund":
+                    replaced["monthly_deposit"] = _housing_deposit_fen(amounts[order])
+                for name, fen in replaced.items():
+                    column = pc.replace_with_mask(
+                        table.column(name).combine_chunks(), mask, _decimal(fen, MONEY)
+                    )
+                    table = table.set_column(
+                        table.schema.get_field_index(name), table.schema.field(name), column
+                    )
+            if self.added[source]:
+                table = pa.concat_tables([table, *self.added[source]])
+            result[source] = table
+        return result
+
+    def truth_table(self) -> pa.Table:
+        table = pa.Table.from_pylist(self.truth, schema=INCOME_TRUTH_SCHEMA)
+        order = pc.sort_indices(table, sort_keys=[("code", "ascending"), ("record_id", "ascending")])
+        return table.take(order)
+
+
+def _previous_income(
+    ctx: _Context, city: SynthCity, tables: dict[str, pa.Table], truth: pa.Table, seed: int
+) -> tuple[dict[str, pa.Table], pa.Table]:
+    """The income sources of the previous month and the truth of what changed (``INCOME_*`` above).
+
+    This month's tables are reused — a few amounts replaced, a few rows added — so the previous month
+    costs a copy of two columns, not a second city. The changes are on monitored people with usable IDs
+    (the monitoring reads the previous month on the exact ID key only)."""
+    people = ctx.people
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 4]))
+    previous = _PreviousMonth(tables, people, tax_year=ctx.period_end.year - 1)
+    counted = truth.filter(pc.is_in(truth.column("finding_code"), value_set=pa.array(_COUNTED_INCOME_CODES)))
+    cohabiting = city.memberships.filter(city.memberships.column("is_cohabiting")).column("id_number")
+
+    # (a) one counted record, noise-free, a cohabiting member: its amount differs last month
+    records = counted.to_pylist()
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record["id_number"]] = counts.get(record["id_number"], 0) + 1
+    living_together = set(
+        pc.filter(cohabiting, pc.is_in(cohabiting, value_set=counted.column("id_number"))).to_pylist()
+    )
+    single = sorted(
+        (
+            record
+            for record in records
+            if counts[record["id_number"]] == 1
+            and record["noise"] == "none"
+            and record["id_number"] in living_together
+        ),
+        key=lambda record: str(record["record_id"]),
+    )
+    shuffled = [single[i] for i in rng.permutation(len(single))]
+    taken = 0
+    for code, share in INCOME_CHANGES.items():
+        size = min(max(1, round(share * len(single))), len(shuffled) - taken)
+        group, taken = shuffled[taken : taken + size], taken + size
+        times, over = _CHANGE_FACTORS[code]
+        for source in INCOME_SOURCES:
+            chosen = [record for record in group if _INCOME_SOURCE_OF[record["finding_code"]] == source]
+            if not chosen:
+                continue
+            record_ids = [record["record_id"] for record in chosen]
+            rows = previous.rows_of(source, record_ids)
+            current = previous.amount_fen(source, rows)
+            before = current * times // over
+            previous.replace(source, rows, before)
+            previous.note(
+                code,
+                source,
+                [record["id_number"] for record in chosen],
+                [record["household_id"] for record in chosen],
+                record_ids,
+                _counted_monthly_fen(source, before),
+                _counted_monthly_fen(source, current),
+                False if code == "income_drop" else None,
+            )
+
+    # (b) monitored households with no counted income this month: one member had some last month
+    with_income = np.zeros(int(people.registry_household.max(initial=0)) + 1, dtype=bool)
+    with_income[np.asarray(counted.column("household_id").drop_null(), dtype=np.int64)] = True
+    monitored = people.recipient | people.coverage
+    eligible = monitored & ctx.alive & _adult(people, 18, 59) & ~with_income[people.registry_household]
+    candidates = rng.permutation(np.flatnonzero(eligible))
+    _, first = np.unique(people.registry_household[candidates], return_index=True)
+    candidates = candidates[np.sort(first)]  # one member per household
+    households = len(np.unique(people.registry_household[monitored]))
+    gone = min(max(1, round(INCOME_GONE * households)), len(candidates))
+    small = min(max(1, round(INCOME_SMALL * households)), len(candidates) - gone)
+    wage_earners = np.sort(candidates[:gone])
+    in_fund = rng.random(len(wage_earners)) < 1 / 3
+    plants = (
+        ("income_drop", "pensions", wage_earners[~in_fund], 1_900, 4_000),
+        ("income_drop", "housing_fund", wage_earners[in_fund], 1_900, 4_000),
+        ("negative_income_small_amount", "tax", np.sort(candidates[gone : gone + small]), 2_400, 3_480),
+    )
+    for code, source, who, low, high in plants:
+        if not len(who):
+            continue
+        amounts = _uniform_fen(rng, len(who), low, high)
+        record_ids = previous.add(source, who, amounts)
+        previous.note(
+            code,
+            source,
+            people.id_numbers.take(pa.array(who)).to_pylist(),
+            people.registry_household[who].tolist(),
+            record_ids.to_pylist(),
+            _counted_monthly_fen(source, amounts),
+            np.zeros(len(who), dtype=np.int64),
+            True if code == "income_drop" else None,
+        )
+
+    # (c) the 城乡居民基础养老金 (not counted as income) 400 元 higher last month
+    basic = truth.filter(
+        pc.and_(
+            pc.equal(truth.column("finding_code"), "negative_basic_pension"),
+            pc.equal(truth.column("noise"), "none"),
+        )
+    )
+    if basic.num_rows:
+        count = max(1, round(BASIC_PENSION_CHANGE * basic.num_rows))
+        picked = basic.take(pa.array(np.sort(rng.permutation(basic.num_rows)[:count])))
+        record_ids = picked.column("record_id").to_pylist()
+        rows = previous.rows_of("pensions", record_ids)
+        previous.replace("pensions", rows, previous.amount_fen("pensions", rows) + 40_000)
+        zero = np.zeros(len(rows), dtype=np.int64)
+        previous.note(
+            "negative_income_basic_pension",
+            "pensions",
+            picked.column("id_number").to_pylist(),
+            picked.column("household_id").to_pylist(),
+            record_ids,
+            zero,
+            zero,
+            None,
+        )
+    return previous.tables(), previous.truth_table()
+
+
+def previous_period(period: str) -> str:
+    """The month before ``period`` (``2023-06`` → ``2023-05``)."""
+    start, _ = _period_bounds(period)
+    last = start - datetime.timedelta(days=1)
+    return f"{last.year:04d}-{last.month:02d}"
+
+
 def _period_bounds(period: str) -> tuple[datetime.date, datetime.date]:
     year, month = (int(part) for part in storage.check_period(period).split("-"))
     start = datetime.date(year, month, 1)
@@ -1640,10 +1991,15 @@ def generate_departments(
         truth_table,
         sort_keys=[("source", "ascending"), ("finding_code", "ascending"), ("record_id", "ascending")],
     )
+    truth_table = truth_table.take(order)
+    previous, income_truth = _previous_income(context, city, tables, truth_table, seed)
     return Departments(
         period=period,
         reference_date=city.reference_date,
-        truth=truth_table.take(order),
+        truth=truth_table,
+        previous_period=previous_period(period),
+        previous=previous,
+        income_truth=income_truth,
         **{source: tables[source] for source in DEPARTMENT_SOURCES},
     )
 
@@ -1674,14 +2030,28 @@ def truth_path(lake_dir: Path, period: str) -> Path:
     return Path(lake_dir) / "truth" / storage.check_period(period) / "planted.parquet"
 
 
+def income_truth_path(lake_dir: Path, period: str) -> Path:
+    """The planted income changes between ``period`` and the month before (a file of its own: the
+    findings' evaluation reads ``planted.parquet`` and knows nothing of warnings)."""
+    return Path(lake_dir) / "truth" / storage.check_period(period) / "income_changes.parquet"
+
+
 def write_departments(deps: Departments, lake_dir: Path, period: str | None = None) -> dict[str, Path]:
-    """Write each source as ``<lake>/<source>/<period>/data.parquet`` and the truth as
-    ``<lake>/truth/<period>/planted.parquet`` (temp + rename); return the paths by source ("truth" last)."""
+    """Write each source as ``<lake>/<source>/<period>/data.parquet``, the income sources of the month
+    before as ``<lake>/<source>/<previous>/data.parquet``, the truth as ``<lake>/truth/<period>/planted.parquet``
+    and the income changes beside it (temp + rename); return the paths by source, then ``<source>_prev``,
+    "truth" and "income_truth"."""
     period = period or deps.period
+    previous = deps.previous_period if period == deps.period else previous_period(period)
     paths: dict[str, Path] = {}
     for source, table in deps.tables().items():
         paths[source], _ = storage.write_dataset(table, Path(lake_dir), source, period)
+    for source, table in deps.previous.items():
+        paths[f"{source}_prev"], _ = storage.write_dataset(table, Path(lake_dir), source, previous)
     path = truth_path(lake_dir, period)
     storage.write_parquet_atomically(storage.with_period(deps.truth, period), path)
     paths["truth"] = path
+    path = income_truth_path(lake_dir, period)
+    storage.write_parquet_atomically(storage.with_period(deps.income_truth, period), path)
+    paths["income_truth"] = path
     return paths

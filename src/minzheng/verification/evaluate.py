@@ -1,4 +1,5 @@
-"""Precision and recall of the findings against what the synthetic city planted (its truth file).
+"""Precision and recall of the findings against what the synthetic city planted (its truth file), and of
+the 收入下降 warnings against the planted income changes (their own truth file).
 
 A planted finding is (finding_code, the person's ID number); a finding the rules produced is the same pair
 once its person is looked up. Pairs, not records: the rules cite one record for a grouped finding (a death
@@ -92,3 +93,26 @@ def evaluate_findings(findings: pa.Table, people: pa.Table, truth: pa.Table) -> 
         assert planted is not None and found is not None
         scores[kind] = Score(kind, int(planted[0]), int(found[0]), int(found[1]))
     return scores
+
+
+def evaluate_income_drop(warnings: pa.Table, people: pa.Table, truth: pa.Table) -> Score:
+    """The 收入下降 warnings (``warnings`` as computed: person_id, signal …) against the planted income
+    changes (``synth.departments.income_truth_path``): a planted drop is a person's ID number with code
+    ``income_drop``; a warning about anyone else — a ``negative_income_*`` or an unplanted person — counts
+    against precision."""
+    con = duckdb.connect()
+    con.register("warnings", warnings)
+    con.register("people", people)
+    con.register("truth", truth)
+    planted, found, correct = con.execute(
+        """
+        WITH planted AS (SELECT DISTINCT id_number FROM truth WHERE code = 'income_drop'),
+        got AS (
+            SELECT DISTINCT p.id_number FROM warnings w JOIN people p USING (person_id)
+            WHERE w.signal = 'income_drop'
+        )
+        SELECT (SELECT count(*) FROM planted), (SELECT count(*) FROM got),
+               (SELECT count(*) FROM got WHERE id_number IN (SELECT id_number FROM planted))
+        """
+    ).fetchone() or (0, 0, 0)
+    return Score("income_drop", int(planted), int(found), int(correct))

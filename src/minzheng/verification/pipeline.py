@@ -3,7 +3,8 @@
 Stages, each set-based: snapshot the registry (people, entitlements in force, household means) → read the
 month's departmental datasets from the lake (Parquet datasets that DuckDB scans in place, column by
 column) → link each source to the registry (exact on the 64-bit ID key; one Splink fuzzy step for every
-source's unusable IDs, against the population register 户籍 when the lake has it) → the finding rules →
+source's unusable IDs, against the population register 户籍 when the lake has it, through its matching
+index made when it was ingested: matching/population.py) → the finding rules →
 load the findings (one 走访 task per new finding; the same evidence opens no second task) → 低收入人口
 categories and warnings.
 
@@ -129,12 +130,24 @@ def read_lake(lake_dir: Path, period: str) -> dict[str, ds.Dataset]:
     return tables
 
 
-def read_population(lake_dir: Path, period: str) -> ds.Dataset | None:
-    """The period's population register (户籍) if the lake has it: the fuzzy step compares with everyone."""
+def read_earlier_income(lake_dir: Path, period: str, months: int | None = None) -> dict[str, ds.Dataset]:
+    """The income sources (养老金与社保缴费, 公积金, 个税) of the earlier period that 收入下降 compares with —
+    ``months`` before ``period``, by default the monitoring profile's look-back (the previous month) — as
+    ``<source>_prev`` datasets. A source the lake does not hold for that period is left out, and the
+    monitoring then leaves it out of the comparison."""
     from minzheng.verification.lake.storage import dataset_path
+    from minzheng.verification.monitoring.profile import MonitoringProfile
+    from minzheng.verification.monitoring.rules import INCOME_SOURCES, earlier_period, earlier_table
 
-    path = dataset_path(lake_dir, "hukou", period)
-    return ds.dataset(path, format="parquet") if path.exists() else None
+    if months is None:
+        months = MonitoringProfile().income_drop_lookback_months.value
+    earlier = earlier_period(period, months)
+    tables = {}
+    for source in INCOME_SOURCES:
+        path = dataset_path(lake_dir, source, earlier)
+        if path.exists():
+            tables[earlier_table(source)] = ds.dataset(path, format="parquet")
+    return tables
 
 
 @dataclass
@@ -170,6 +183,7 @@ def run_verify(
     from minzheng.verification.actions import do_load_findings, do_load_monitoring, open_run
     from minzheng.verification.lake.storage import check_period
     from minzheng.verification.matching.pipeline import link_sources
+    from minzheng.verification.matching.population import prepare_population_index
 
     check_period(period)
     year, month = (int(p) for p in period.split("-"))
@@ -188,11 +202,16 @@ def run_verify(
 
     started = time.perf_counter()
     sources = read_lake(lake_dir, period)
+    earlier = read_earlier_income(lake_dir, period)  # read by the monitoring only (收入下降)
     stage(2, stages[1], started)
 
     started = time.perf_counter()
     con = duckdb.connect()
-    population = read_population(lake_dir, period)
+    # the 户籍's matching index, made when the register was ingested (rebuilt here if missing or stale)
+    prepared = prepare_population_index(lake_dir, period) if fuzzy else None
+    if prepared is not None:
+        report.extra["population_index"] = prepared
+    population = prepared.index if prepared is not None else None
     linked = link_sources(con, sources, tables["people"], fuzzy=fuzzy, population=population)
     for name, source in sources.items():
         result = linked.results[name]
@@ -201,6 +220,7 @@ def run_verify(
         report.records[name] = result.stats.records
         report.exact_links[name] = result.stats.exact_links
         report.fuzzy_links[name] = result.stats.fuzzy_links
+    report.extra["link_stats"] = {name: result.stats for name, result in linked.results.items()}
     report.fuzzy_candidates = linked.fuzzy_candidates_scored
     stage(3, stages[2], started)
 
@@ -218,7 +238,7 @@ def run_verify(
     stage(5, stages[4], started)
 
     started = time.perf_counter()
-    categories, warnings = _monitoring(tables, engine, period=period, as_of=as_of)
+    categories, warnings = _monitoring({**tables, **earlier}, engine, period=period, as_of=as_of)
     monitoring = do_load_monitoring(period, categories, warnings, acting_user=acting_user)
     report.categories, report.warnings = categories.num_rows, warnings.num_rows
     report.extra["monitoring"] = monitoring

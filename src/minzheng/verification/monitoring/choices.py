@@ -38,14 +38,14 @@ LAYER_OF: dict[Category, Layer] = {
 
 
 class Signal(models.TextChoices):
-    """预警指标 (S4: 重病、残疾、就学、失业; plus the death of a member)."""
+    """预警指标 (S4: 重病、残疾、就学、失业; plus the death of a member and a drop of income)."""
 
     ILLNESS = "illness", "重病"  # out-of-pocket medical costs over the warning lines
     DISABILITY = "disability", "残疾"  # a severe (grade 1–2) disability certificate issued recently
     SCHOOLING = "schooling", "就学"  # a student recognised as from a poor family
     UNEMPLOYMENT = "unemployment", "失业"  # registered unemployed
     DEATH = "death", "死亡"  # a member of the household died
-    INCOME_DROP = "income_drop", "收入下降"  # not computed yet: no income history in the inputs
+    INCOME_DROP = "income_drop", "收入下降"  # departmental monthly income well below the earlier period's
 
 
 class WarningLevel(models.TextChoices):

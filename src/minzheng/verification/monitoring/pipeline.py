@@ -1,5 +1,9 @@
 """Running the monitoring rules on DuckDB: the categories and the warnings of a period as Arrow tables
-(``actions.do_load_monitoring`` writes them back in bulk). ``spark_steps`` gives the same steps for Spark."""
+(``actions.do_load_monitoring`` writes them back in bulk). ``spark_steps`` gives the same steps for Spark.
+
+The inputs are the registry snapshot, the period's departmental sources with their links and, for 收入下降,
+the earlier period's income sources as ``pensions_prev``, ``housing_fund_prev``, ``tax_prev`` (no links:
+the rules join them on the exact ID key; ``verification.pipeline.read_earlier_income`` reads them)."""
 
 from __future__ import annotations
 

@@ -61,6 +61,29 @@ class MonitoringProfile:
             "元",
         )
     )
+    income_drop_lookback_months: Param[int] = field(
+        default_factory=lambda: _param(
+            1,
+            PH,
+            "收入下降预警：与 N 个月前同一部门数据（养老金、社保缴费基数、公积金缴存基数、个税）比较，占位 N=1（上月）[L]",
+            "月",
+        )
+    )
+    income_drop_share: Param[Decimal] = field(
+        default_factory=lambda: _param(
+            Decimal("0.30"),
+            PH,
+            "收入下降预警：部门数据月收入较前期下降的比例达到此值（且下降金额达到下一项）时预警，占位 30% [L]",
+        )
+    )
+    income_drop_amount: Param[Decimal] = field(
+        default_factory=lambda: _param(
+            Decimal("300"),
+            PH,
+            "收入下降预警：部门数据月收入较前期下降的金额达到此值（且下降比例达到上一项）时预警，占位 300 元/月 [L]",
+            "元/月",
+        )
+    )
 
     @classmethod
     def from_policy(cls, policy: PolicyProfile) -> MonitoringProfile:

@@ -14,10 +14,21 @@ Categories (one per person, the first that applies, policy-rules §4.1):
 5. 刚性支出困难家庭成员 — not covered, 12 months' out-of-pocket medical costs > ratio × annual income;
 6. 其他困难人员 — not covered, a hardship signal, per-capita income < the configured multiple.
 
-Warnings (§4.2: 重病、残疾、就学、失业, and the death of a member) for everyone in a monitored household,
-with a level (一般/较重/严重) and one of the four routes: 核实 (a recipient died), 一事一议 (two or more
-serious signals), 落实 (covered: deliver the specialised help), 推送 (not covered: push to the department).
-收入下降 needs an income history the inputs do not carry: not computed.
+Warnings (§4.2: 重病、残疾、就学、失业, the death of a member, and 收入下降) for everyone in a monitored
+household, with a level (一般/较重/严重) and one of the four routes: 核实 (a recipient died), 一事一议 (two
+or more serious signals), 落实 (covered: deliver the specialised help), 推送 (not covered: push to the
+department).
+
+收入下降 compares each person's monthly income in the departmental data of the period with the same
+sources in an earlier period of the lake (``pensions_prev``, ``housing_fund_prev``, ``tax_prev``: the
+profile's look-back, the previous month by default). The earlier period is read on the exact ID key only
+(one join on ``people.id_key``, no fuzzy step); a source missing in either period is left out of the
+comparison, and with none left the signal is empty. The income is counted as the finding rules count it
+(policy-rules §1.6): the counted pensions (城乡居民基础养老金 excluded during the 十四五 period) plus one
+wage — the greater of the 人社 contribution base and the 公积金 deposit base (the same wage seen by two
+departments, counted once). The tax figure (latest recent tax year ÷ 12) stands in for the wage only for a
+person neither monthly source reports in either period: it is refreshed once a year, and beside a monthly
+base it would hide a job lost this month.
 """
 
 from __future__ import annotations
@@ -34,7 +45,7 @@ from minzheng.verification.findings.rules import (
     months_before,
     person_context_sql,
 )
-from minzheng.verification.findings.sqlkit import Params, SqlStep, case_labels, money_text
+from minzheng.verification.findings.sqlkit import Params, SqlStep, case_labels, identifier, money_text
 
 from .choices import LAYER_OF, Category, Route, Signal, WarningLevel
 from .profile import MonitoringProfile
@@ -61,6 +72,39 @@ class MonitoringContext:
 
     def has(self, source: str) -> bool:
         return source in self.available and f"{source}_links" in self.available
+
+    @property
+    def earlier_period(self) -> str:
+        """The period 收入下降 compares with (``2023-05`` for ``2023-06`` with the default look-back)."""
+        return earlier_period(self.period, self.profile.income_drop_lookback_months.value)
+
+    @property
+    def income_sources(self) -> tuple[str, ...]:
+        """The income sources present in both periods: only these are compared (a source that arrived in
+        one period only would look like a rise or a drop of the whole income)."""
+        return tuple(
+            source
+            for source in INCOME_SOURCES
+            if self.has(source) and earlier_table(source) in self.available
+        )
+
+
+INCOME_SOURCES = ("pensions", "housing_fund", "tax")
+"""The departmental sources that carry a person's income: 人社 (pensions, contribution bases), 公积金
+(deposit bases), 税务 (annual income)."""
+EARLIER_SUFFIX = "_prev"
+
+
+def earlier_table(source: str) -> str:
+    """The input name of a source's dataset of the earlier period (``pensions_prev`` …)."""
+    return identifier(f"{source}{EARLIER_SUFFIX}")
+
+
+def earlier_period(period: str, months: int) -> str:
+    """The period ``months`` before ``period``: ``earlier_period("2023-01", 1) == "2022-12"``."""
+    year, month = (int(part) for part in period.split("-"))
+    first = months_before(datetime.date(year, month, 1), months)
+    return f"{first.year:04d}-{first.month:02d}"
 
 
 def _empty(columns: str) -> str:
@@ -189,11 +233,209 @@ def signal_fanpin_sql(context: MonitoringContext) -> SqlStep:
     return SqlStep("signal_fanpin", sql, params.values)
 
 
+# --- 收入下降: the income of the period against the earlier period ---------------------------------------
+
+_NO_MONEY = "CAST(NULL AS DECIMAL(14, 2))"
+
+
+def _earlier_records(source: str, columns: str, params: Params) -> str:
+    """The earlier period's records of ``source`` with the registry person of their ID: the exact key only,
+    as the exact linking step joins (``matching.sql.exact_links_sql``): a checked 18-digit ID, or a
+    converted 15-digit one whose name agrees (a typo in a 15-digit number spells a neighbour's)."""
+    valid = params.add("valid_id", "valid")
+    converted = params.add("converted_id", "converted_15")
+    return f"""(
+        SELECT s.record_id, {columns}, r.person_id
+        FROM {earlier_table(source)} s
+        JOIN people r ON r.id_key = s.id_key
+        WHERE s.id_status = {valid} OR (s.id_status = {converted} AND s.name = r.name)
+    )"""
+
+
+def _monthly_of_yearly(column: str) -> str:
+    """元/年 ÷ 12 in whole fen, rounded down, as a DECIMAL: DuckDB divides decimals as DOUBLE, so the
+    division is done on integer fen (``//`` is Spark's ``DIV``) and scaled back by a decimal product."""
+    fen = f"CAST({column} * 100 AS BIGINT) // 12"
+    return f"CAST(CAST({fen} AS DECIMAL(18, 0)) * CAST(0.01 AS DECIMAL(3, 2)) AS DECIMAL(14, 2))"
+
+
+def _income_sql(
+    context: MonitoringContext,
+    counting: FindingsProfile,
+    params: Params,
+    records: Callable[[str, str], str],
+    first_tax_year: int,
+) -> str:
+    """A period's income per person from ``records(source, columns)`` (the compared sources' records, each
+    with the person it belongs to): person_id, counted pensions, 人社 contribution base, 公积金 deposit
+    base, and the latest recent tax year's income ÷ 12 — 元/月, NULL where no source reports that item."""
+    parts = []
+    if "pensions" in context.income_sources:
+        counted = params.in_list("counted_kind", counting.counted_pension_kinds.value)
+        wage = params.in_list("wage_kind", counting.wage_kinds.value)
+        parts.append(f"""
+        SELECT p.person_id,
+               CAST(CASE WHEN p.kind IN {counted} THEN p.monthly_amount END AS DECIMAL(14, 2)) AS pension,
+               CAST(CASE WHEN p.kind IN {wage} THEN p.monthly_amount END AS DECIMAL(14, 2)) AS contribution,
+               {_NO_MONEY} AS fund_base, {_NO_MONEY} AS tax_monthly
+        FROM {records("pensions", "s.kind, s.monthly_amount")} p
+        WHERE p.kind IN {counted} OR p.kind IN {wage}""")
+    if "housing_fund" in context.income_sources:
+        parts.append(f"""
+        SELECT h.person_id, {_NO_MONEY} AS pension, {_NO_MONEY} AS contribution,
+               CAST(h.wage_base AS DECIMAL(14, 2)) AS fund_base, {_NO_MONEY} AS tax_monthly
+        FROM {records("housing_fund", "s.wage_base")} h
+        WHERE h.wage_base IS NOT NULL""")
+    if "tax" in context.income_sources:
+        first = params.add("first_tax_year", first_tax_year)
+        # the latest recent tax year of each person (a window in a subquery: Spark has no QUALIFY)
+        parts.append(f"""
+        SELECT z.person_id, {_NO_MONEY} AS pension, {_NO_MONEY} AS contribution, {_NO_MONEY} AS fund_base,
+               {_monthly_of_yearly("z.annual_income")} AS tax_monthly
+        FROM (
+            SELECT y.person_id, y.tax_year, SUM(y.annual_income) AS annual_income,
+                   ROW_NUMBER() OVER (PARTITION BY y.person_id ORDER BY y.tax_year DESC) AS recency
+            FROM (
+                SELECT t.person_id, CAST(t.tax_year AS INT) AS tax_year, t.annual_income
+                FROM {records("tax", "s.tax_year, s.annual_income")} t
+                WHERE CAST(t.tax_year AS INT) >= {first}
+            ) y
+            GROUP BY y.person_id, y.tax_year
+        ) z
+        WHERE z.recency = 1""")
+    union = "\n        UNION ALL".join(parts)
+    return f"""
+    SELECT x.person_id,
+           CAST(SUM(x.pension) AS DECIMAL(14, 2)) AS pension,
+           CAST(SUM(x.contribution) AS DECIMAL(14, 2)) AS contribution,
+           CAST(SUM(x.fund_base) AS DECIMAL(14, 2)) AS fund_base,
+           CAST(MAX(x.tax_monthly) AS DECIMAL(14, 2)) AS tax_monthly
+    FROM ({union}
+    ) x
+    GROUP BY x.person_id
+    """
+
+
+def _first_tax_year(counting: FindingsProfile, month: datetime.date) -> int:
+    """The oldest tax year the finding rules still read in that month (their ``tax_recent_years``)."""
+    return month.year - counting.tax_recent_years.value + 1
+
+
+def income_earlier_sql(context: MonitoringContext, counting: FindingsProfile) -> SqlStep:
+    """The earlier period's income per person: one join of its datasets on the exact ID key."""
+    params = Params()
+    year, month = (int(part) for part in context.earlier_period.split("-"))
+    first_year = _first_tax_year(counting, datetime.date(year, month, 1))
+
+    def records(source: str, columns: str) -> str:
+        return _earlier_records(source, columns, params)
+
+    sql = _income_sql(context, counting, params, records, first_year)
+    return SqlStep("income_earlier", sql, params.values)
+
+
+def income_current_sql(context: MonitoringContext, counting: FindingsProfile) -> SqlStep:
+    """The period's income per person, from the linked records as the finding rules read them."""
+    params = Params()
+    minimum = context.profile.min_match_probability.value
+
+    def records(source: str, columns: str) -> str:
+        return linked_records(source, columns, params, minimum)
+
+    sql = _income_sql(context, counting, params, records, _first_tax_year(counting, context.as_of))
+    return SqlStep("income_current", sql, params.values)
+
+
+def _monthly_income(side: str) -> str:
+    """Pensions plus the wage of one side (``e`` earlier, ``c`` current) of ``income_change``."""
+    wage = f"GREATEST(coalesce(y.{side}_contribution, 0), coalesce(y.{side}_fund_base, 0))"
+    return f"""CAST(coalesce(y.{side}_pension, 0)
+                + CASE WHEN y.monthly_basis THEN {wage} ELSE coalesce(y.{side}_tax_monthly, 0) END
+                AS DECIMAL(14, 2))"""
+
+
+def income_change_sql(context: MonitoringContext) -> SqlStep:
+    """Each person's monthly income before and after, counted the same way on both sides."""
+    sides = ", ".join(
+        f"{side}.{column} AS {side}_{column}"
+        for side in ("e", "c")
+        for column in ("pension", "contribution", "fund_base", "tax_monthly")
+    )
+    sql = f"""
+    SELECT y.person_id, {_monthly_income("e")} AS income_before, {_monthly_income("c")} AS income_after
+    FROM (
+        SELECT coalesce(e.person_id, c.person_id) AS person_id, {sides},
+               -- a monthly base in either period makes the wage monthly on both sides: the yearly tax
+               -- figure beside it would keep last year's wage after a job is lost
+               (e.contribution IS NOT NULL OR e.fund_base IS NOT NULL
+                OR c.contribution IS NOT NULL OR c.fund_base IS NOT NULL) AS monthly_basis
+        FROM income_earlier e
+        FULL OUTER JOIN income_current c ON c.person_id = e.person_id
+    ) y
+    """
+    return SqlStep("income_change", sql)
+
+
+def signal_income_drop_sql(context: MonitoringContext) -> SqlStep:
+    """收入下降: the monthly income fell by at least the share AND at least the amount of the profile, and
+    whether the household (its cohabiting members) is left with no income in the departmental data."""
+    if not context.income_sources:
+        return SqlStep(
+            "signal_income_drop",
+            _empty(
+                f"CAST(NULL AS BIGINT) AS person_id, {_NO_MONEY} AS income_before, "
+                f"{_NO_MONEY} AS income_after, {_NO_MONEY} AS income_decrease, "
+                "CAST(NULL AS BIGINT) AS decrease_percent, "
+                "CAST(NULL AS BOOLEAN) AS household_without_income"
+            ),
+        )
+    profile = context.profile
+    params = Params()
+    share = params.add("drop_share", profile.income_drop_share.value)
+    amount = params.add("drop_amount", profile.income_drop_amount.value)
+    sql = f"""
+    SELECT ch.person_id, ch.income_before, ch.income_after,
+           CAST(ch.income_before - ch.income_after AS DECIMAL(14, 2)) AS income_decrease,
+           -- whole per cent, rounded down, on integer fen (no DOUBLE division)
+           CAST((ch.income_before - ch.income_after) * 100 AS BIGINT) * 100
+               // CAST(ch.income_before * 100 AS BIGINT) AS decrease_percent,
+           coalesce(h.household_after, 0) = 0 AS household_without_income
+    FROM income_change ch
+    JOIN person_context c ON c.person_id = ch.person_id
+    LEFT JOIN (
+        SELECT m.household_id, SUM(i.income_after) AS household_after
+        FROM income_change i
+        JOIN person_context m ON m.person_id = i.person_id
+        WHERE m.is_cohabiting
+        GROUP BY m.household_id
+    ) h ON h.household_id = c.household_id
+    WHERE ch.income_before > 0
+      AND ch.income_before - ch.income_after >= CAST({amount} AS DECIMAL(14, 2))
+      -- the share as a product, not a quotient: exact in DECIMAL on both engines
+      AND ch.income_before - ch.income_after >= CAST({share} AS DECIMAL(6, 4)) * ch.income_before
+    """
+    return SqlStep("signal_income_drop", sql, params.values)
+
+
+def income_drop_steps(context: MonitoringContext, counting: FindingsProfile) -> list[SqlStep]:
+    """The steps of 收入下降: both periods' incomes and their change (only when a source can be compared),
+    then the signal."""
+    steps = []
+    if context.income_sources:
+        steps += [
+            income_earlier_sql(context, counting),
+            income_current_sql(context, counting),
+            income_change_sql(context),
+        ]
+    return [*steps, signal_income_drop_sql(context)]
+
+
 def person_signals_sql(context: MonitoringContext) -> SqlStep:
     """``person_context`` with every signal beside it (one row per person)."""
     sql = """
     SELECT c.*, m.medical_total, m.settlements, d.min_grade, d.new_severe_grade, d.disability_category,
-           st.difficulty_rank, st.school, u.unemployed_since, dt.death_date, f.fanpin_category
+           st.difficulty_rank, st.school, u.unemployed_since, dt.death_date, f.fanpin_category,
+           i.income_before, i.income_after, i.income_decrease, i.decrease_percent, i.household_without_income
     FROM person_context c
     LEFT JOIN signal_medical m ON m.person_id = c.person_id
     LEFT JOIN signal_disability d ON d.person_id = c.person_id
@@ -201,6 +443,7 @@ def person_signals_sql(context: MonitoringContext) -> SqlStep:
     LEFT JOIN signal_unemployed u ON u.person_id = c.person_id
     LEFT JOIN signal_death dt ON dt.person_id = c.person_id
     LEFT JOIN signal_fanpin f ON f.person_id = c.person_id
+    LEFT JOIN signal_income_drop i ON i.person_id = c.person_id
     """
     return SqlStep("person_signals", sql)
 
@@ -273,12 +516,10 @@ def warning_signals_sql(context: MonitoringContext) -> SqlStep:
     )
     grades = case_labels("CAST(s.new_severe_grade AS VARCHAR)", GRADE_LABELS, params, "grade")
     lv = {level: params.add(f"level_{level}", str(level)) for level in WarningLevel}
-    sig = {
-        signal: params.add(f"signal_{signal}", str(signal))
-        for signal in Signal
-        if signal != Signal.INCOME_DROP  # no income history in the inputs
-    }
+    sig = {signal: params.add(f"signal_{signal}", str(signal)) for signal in Signal}
     lookback = params.add("lookback_text", str(profile.lookback_months.value))
+    earlier = params.add("earlier_period", context.earlier_period)
+    period = params.add("period_text", context.period)
     columns = "s.person_id, s.household_id, s.region_code, s.is_recipient, s.has_live_entitlement"
     monitored = "FROM person_signals s WHERE s.household_id IN (SELECT household_id FROM person_categories)"
     sql = f"""
@@ -312,6 +553,16 @@ def warning_signals_sql(context: MonitoringContext) -> SqlStep:
            CAST(s.death_date AS VARCHAR) || ' 死亡'
                || CASE WHEN s.has_live_entitlement THEN '，仍在享受救助待遇' ELSE '' END
     {monitored} AND s.death_date IS NOT NULL
+    UNION ALL
+    SELECT {columns}, {sig[Signal.INCOME_DROP]} AS signal,
+           CASE WHEN s.household_without_income THEN {lv[WarningLevel.SERIOUS]}
+                ELSE {lv[WarningLevel.GENERAL]} END,
+           '部门数据月收入由 ' || {money_text("s.income_before", 2)} || ' 元/月（' || {earlier} || '）降至 '
+               || {money_text("s.income_after", 2)} || ' 元/月（' || {period} || '），减少 '
+               || {money_text("s.income_decrease", 2)} || ' 元/月（'
+               || CAST(s.decrease_percent AS VARCHAR) || '%）'
+               || CASE WHEN s.household_without_income THEN '，家庭成员已无收入' ELSE '' END
+    {monitored} AND s.income_before IS NOT NULL
     """
     return SqlStep("warning_signals", sql, params.values)
 
@@ -353,6 +604,8 @@ def monitoring_steps(context: MonitoringContext) -> list[SqlStep]:
     return [
         person_context_sql(shared),
         *(build(context) for build in SIGNAL_STEPS),
+        # the income is counted as the finding rules count it (their profile's pension and wage kinds)
+        *income_drop_steps(context, shared.profile),
         person_signals_sql(context),
         person_categories_sql(context),
         warning_signals_sql(context),
