@@ -88,9 +88,7 @@ def test_a_changed_layer_and_a_household_gone_replace_only_their_rows(world, sta
 @pytest.mark.django_db
 def test_the_counts_are_per_village_and_category_and_serve_every_jurisdiction(world, staff, clock):
     do_load_monitoring(PERIOD, _categories(world), WARNINGS_SCHEMA.empty_table())
-    counts = {
-        (c.region_code, c.category): c.persons for c in LowIncomeCount.objects.filter(period=PERIOD)
-    }
+    counts = {(c.region_code, c.category): c.persons for c in LowIncomeCount.objects.filter(period=PERIOD)}
     assert counts == {(world.zhang.region_id, "dibao"): 3, (world.wang.region_id, "edge"): 2}
     assert list_periods(staff["county"]) == [PERIOD]
     assert list_periods(staff["other_county"]) == []

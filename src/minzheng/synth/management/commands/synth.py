@@ -71,6 +71,12 @@ class Command(BaseCommand):
 
             city = generate(city=city_name, scale=scale, seed=seed, progress=report)
             paths = write_lake(city, out, period=options["period"])
+            # the 户籍's matching index, as `lake ingest hukou` makes it
+            from minzheng.verification.matching.population import prepare_population_index
+
+            report("生成户籍比对索引", 0, 1)
+            prepare_population_index(out, options["period"])
+            report("生成户籍比对索引", 1, 1)
             if options["departments"]:
                 from minzheng.synth.departments import generate_departments, write_departments
 
