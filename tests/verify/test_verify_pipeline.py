@@ -42,7 +42,9 @@ def test_a_month_runs_end_to_end_and_running_it_again_opens_no_new_task(small_ci
         "比对规则",
         "载入发现与任务",
         "低收入人口监测",
+        "反馈信息核对",
     }
+    assert first.verification_answers == 0  # no case asked for a 信息核对
     assert first.findings > 0 and first.new_tasks == first.new_findings == Finding.objects.count()
     assert VisitTask.objects.count() == first.new_tasks
     assert first.categories > 0
@@ -58,6 +60,7 @@ def test_the_command_prints_the_summary(small_city, capsys):
     call_command("verify", "--month", PERIOD, "--lake", str(small_city), "--no-fuzzy")
     out = capsys.readouterr().out
     assert "比对发现（本期）" in out and "新发现 / 新走访任务" in out
+    assert "反馈信息核对申请" in out
 
 
 @pytest.mark.spark

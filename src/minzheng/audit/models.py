@@ -39,6 +39,7 @@ class AuditEvent(models.TextChoices):
     FINDING_ACTED = "verification.finding_acted", "比对发现转入救助办理"
     MONITORING_LOADED = "monitoring.loaded", "载入低收入人口监测结果"
     WARNING_HANDLED = "monitoring.warning_handled", "处置监测预警"
+    VERIFICATION_ANSWERED = "verification.requests_answered", "反馈家庭经济状况信息核对结果"
 
 
 class AuditChainHead(models.Model):

@@ -833,3 +833,85 @@ def do_handle_warning(warning_id: int, *, note: str, acting_user: User) -> Warni
         data={"route": warning.route, "note": note},
     )
     return warning
+
+
+# --- 家庭经济状况信息核对: the answers of ``minzheng verify`` -------------------------------------------------
+
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+
+
+@dataclass(frozen=True)
+class VerificationAnswers:
+    answered: int
+    """Pending requests answered by this call."""
+    already_answered: int = 0
+    """Requests in the answers that were answered before (left alone: a month run again changes nothing)."""
+    request_ids: tuple[int, ...] = ()
+
+
+@transaction.atomic
+def do_answer_verification_requests(
+    period: str, answers: Mapping[int, Mapping[str, Any]], *, acting_user: User | None = None
+) -> VerificationAnswers:
+    """Write the 信息核对 answers of a month's run (``verification.feed``): each pending request becomes
+    answered today with its result and its case's timeline event (no actor when the system feeds it), and
+    the batch writes one audit row. An answered request is left alone. Every answer is checked before
+    anything is written: it must hold exactly the request's items, be JSON and carry no ID number."""
+    import json  # imported here: this section is appended apart from the module's head
+
+    from minzheng.assistance.cases import events as case_events
+    from minzheng.assistance.cases.choices import VerificationStatus
+    from minzheng.assistance.cases.models import VerificationRequest
+
+    if acting_user is not None:
+        _require_roles(acting_user, LOADER_ROLES, "反馈信息核对结果")
+    check_period(period)
+    requests = list(
+        VerificationRequest.objects.select_for_update()
+        .select_related("case")
+        .filter(pk__in=list(answers))
+        .order_by("pk")
+    )
+    missing = sorted(set(answers) - {request.pk for request in requests})
+    if missing:
+        raise ValidationFailed("未找到信息核对申请：" + "、".join(map(str, missing)), field="answers")
+    pending = [request for request in requests if request.status == VerificationStatus.PENDING]
+    results: dict[int, dict[str, Any]] = {}
+    for request in pending:
+        answer = answers[request.pk]
+        if set(answer) != set(request.items):
+            raise ValidationFailed(f"第{request.pk}号信息核对申请的反馈事项与申请事项不一致", field="answers")
+        try:
+            text = json.dumps(answer, ensure_ascii=False)
+        except (TypeError, ValueError):
+            raise ValidationFailed(
+                f"第{request.pk}号信息核对申请的反馈结果无法保存", field="answers"
+            ) from None
+        if _ID_NUMBER_IN_TEXT.search(text):
+            raise ValidationFailed(f"第{request.pk}号信息核对申请的反馈结果含身份证号码", field="answers")
+        results[request.pk] = json.loads(text)
+    if not pending:
+        return VerificationAnswers(0, len(requests))
+    today = clock.today()
+    for request in pending:
+        request.status = VerificationStatus.ANSWERED
+        request.answered_on = today
+        request.result = results[request.pk]
+        request.save(update_fields=["status", "answered_on", "result"])
+        case_events.verification_answered_event(
+            request.case, actor=acting_user, request_id=request.pk, result=request.result
+        )
+    outcome = VerificationAnswers(len(pending), len(requests) - len(pending), tuple(results))
+    record(
+        AuditEvent.VERIFICATION_ANSWERED,
+        actor=acting_user,
+        subject_type="verification_period",
+        subject_id=period,
+        summary=f"{period} 数据比对反馈信息核对结果：{outcome.answered} 件",
+        data={
+            "answered": outcome.answered,
+            "already_answered": outcome.already_answered,
+            "request_ids": list(outcome.request_ids),
+        },
+    )
+    return outcome

@@ -164,6 +164,8 @@ class VerifyReport:
     new_tasks: int = 0
     categories: int = 0
     warnings: int = 0
+    verification_answers: int = 0
+    """Pending 信息核对 requests answered by the run."""
     extra: dict[str, Any] = field(default_factory=dict)  # the loads' results and the findings table
 
     @property
@@ -181,7 +183,8 @@ def run_verify(
     progress: Progress | None = None,
 ) -> VerifyReport:
     from minzheng.verification.actions import do_load_findings, do_load_monitoring, open_run
-    from minzheng.verification.lake.storage import check_period
+    from minzheng.verification.feed import answer_pending_requests
+    from minzheng.verification.lake.storage import check_period, dataset_path
     from minzheng.verification.matching.pipeline import link_sources
     from minzheng.verification.matching.population import prepare_population_index
 
@@ -189,7 +192,15 @@ def run_verify(
     year, month = (int(p) for p in period.split("-"))
     as_of = month_end(datetime.date(year, month, 1))
     report = VerifyReport(period=period, engine=engine)
-    stages = ["登记库快照", "读取部门数据", "数据比对", "比对规则", "载入发现与任务", "低收入人口监测"]
+    stages = [
+        "登记库快照",
+        "读取部门数据",
+        "数据比对",
+        "比对规则",
+        "载入发现与任务",
+        "低收入人口监测",
+        "反馈信息核对",
+    ]
 
     def stage(index: int, name: str, started: float) -> None:
         report.stage_seconds[name] = time.perf_counter() - started
@@ -243,6 +254,17 @@ def run_verify(
     report.categories, report.warnings = categories.num_rows, warnings.num_rows
     report.extra["monitoring"] = monitoring
     stage(6, stages[5], started)
+
+    started = time.perf_counter()
+    # the township's pending 信息核对 requests, answered from this month's links (verification/feed.py)
+    register = dataset_path(lake_dir, "hukou", period)
+    feed_tables = dict(tables)
+    if register.exists():
+        feed_tables["hukou"] = ds.dataset(register, format="parquet")
+    answers = answer_pending_requests(feed_tables, period=period, acting_user=acting_user)
+    report.verification_answers = answers.answered
+    report.extra["verification_answers"] = answers
+    stage(7, stages[6], started)
     return report
 
 

@@ -147,8 +147,9 @@ def verification_requested_event(
 
 
 def verification_answered_event(
-    case: Case, *, actor: User, request_id: int, result: dict[str, Any]
+    case: Case, *, actor: User | None, request_id: int, result: dict[str, Any]
 ) -> CaseEvent:
+    """The 核对报告 came back: entered by the county, or fed by ``minzheng verify`` (no actor: the system)."""
     return _write(
         case,
         CaseEventType.VERIFICATION_ANSWERED,

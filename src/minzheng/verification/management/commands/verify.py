@@ -77,6 +77,7 @@ class Command(BaseCommand):
         summary.add_row("新发现 / 新走访任务", f"{result.new_findings:,} / {result.new_tasks:,}")
         summary.add_row("低收入人口分类", f"{result.categories:,}")
         summary.add_row("预警", f"{result.warnings:,}")
+        summary.add_row("反馈信息核对申请", f"{result.verification_answers:,}")
         for stage, seconds in result.stage_seconds.items():
             summary.add_row(f"用时：{stage}", f"{seconds:.1f} 秒")
         console.print(summary)
