@@ -159,3 +159,49 @@ def test_ingesting_the_register_makes_its_index(tmp_path):
     assert index is not None and index.people == POPULATION.num_rows
     villages = pc.unique(index.features.to_table()["village"]).to_pylist()
     assert sorted(villages) == sorted(set(POPULATION["hukou_region_code"].to_pylist()))
+
+
+def test_the_compared_side_keeps_only_people_who_could_be_identified(con):
+    from minzheng.verification.matching import sql
+
+    from .builders import features
+
+    index = build_population_index(con, POPULATION, FIXED)
+    con.register("index_features", index.features)
+    con.register("registry_people", REGISTRY)
+    con.register("pinyin", index.pinyin)
+    con.execute("CREATE TABLE registry_features AS " + sql.registry_features_sql("registry_people", "pinyin"))
+    everyone = con.sql(sql.population_features_sql("index_features", "registry_people", "registry_features"))
+    everyone_rows = everyone.fetchall()
+    # given: one record of 张伟 without an ID, one with nothing but 17 ID digits of the second registry person
+    second = REGISTRY.to_pylist()[1]
+    con.register(
+        "records",
+        features(
+            "record_id",
+            pa.string(),
+            [
+                {"record_id": "R1", "name": "张伟", "name_pinyin": "zhangwei"},
+                {
+                    "record_id": "R2",
+                    "name": "无名",
+                    "name_pinyin": "wuming",
+                    "id_body": second["id_number"][:17],
+                },
+            ],
+        ),
+    )
+
+    near = con.sql(
+        sql.population_features_sql(
+            "index_features", "registry_people", "registry_features", records="records"
+        )
+    ).fetchall()
+    ((size,),) = con.sql(sql.population_size_sql("index_features", "registry_people")).fetchall()
+
+    # then: both 张伟 (the registry's and the twin) and the second registry person, nobody else
+    columns = ["person_id", *sql.FEATURE_COLUMNS]
+    kept = sorted((dict(zip(columns, row, strict=True))["person_id"] for row in near), key=abs)
+    twin = -next(row["id_key"] for row in index.features.to_pylist() if row["village"] == VILLAGE_B)
+    assert kept == sorted([1, twin, second["person_id"]], key=abs)
+    assert size == len(everyone_rows) > len(near)

@@ -124,6 +124,10 @@ def test_the_population_steps_are_the_same_on_spark(spark, con):
     for statement in (
         sql.population_index_features_sql("population", "pinyin"),
         sql.population_features_sql("index_features", "registry_people", "registry_features"),
+        sql.population_features_sql(
+            "index_features", "registry_people", "registry_features", records="records"
+        ),
+        sql.population_size_sql("index_features", "registry_people"),
         sql.identifiable_records_sql("records", "people"),
         sql.placed_in_population_sql("vehicles", "population"),
     ):

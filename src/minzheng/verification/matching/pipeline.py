@@ -315,6 +315,7 @@ def _run_fuzzy(
             f"CREATE TEMP TABLE {registry_features} AS " + sql.registry_features_sql(registry_view, pinyin)
         )
         compared_side = registry_features
+        compared_size: int | None = None
         tf_tables: dict[str, str] | None = None
         if index is not None and population_view is not None:
             # keep the records some registry person could be identified with; compare those with everyone
@@ -324,9 +325,12 @@ def _run_fuzzy(
             )
             con.execute(
                 f"CREATE TEMP TABLE {compared} AS "
-                + sql.population_features_sql(population_view, registry_view, registry_features)
+                + sql.population_features_sql(
+                    population_view, registry_view, registry_features, records=record_features
+                )
             )
             compared_side = compared
+            ((compared_size,),) = con.sql(sql.population_size_sql(population_view, registry_view)).fetchall()
             if settings.estimate_u and index.u_fingerprint == u_fingerprint(settings):
                 settings = with_index_u(settings, index)
             if not settings.estimate_u:  # nothing to sample: Splink needs only the candidates' people
@@ -338,7 +342,7 @@ def _run_fuzzy(
             con,
             record_features,
             compared_side,
-            registry_size=_count(con, compared_side),
+            registry_size=compared_size if compared_size is not None else _count(con, compared_side),
             settings=settings,
             group_separator=FUZZY_KEY_SEPARATOR,
             term_frequencies=tf_tables,

@@ -263,7 +263,9 @@ ORDER BY h.id_key
 """.strip()
 
 
-def population_features_sql(index_features: str, registry: str, registry_features: str) -> str:
+def population_features_sql(
+    index_features: str, registry: str, registry_features: str, *, records: str | None = None
+) -> str:
     """Comparison columns of everyone the records may name: the population register's (from its index),
     and the registry people it lacks (from their registry features).
 
@@ -272,21 +274,45 @@ def population_features_sql(index_features: str, registry: str, registry_feature
     in one village links to the registry's 李凤 born the same day in another village of the county,
     for want of the right one. Compared with everyone, the right one wins. person_id is the registry
     person's id, or minus the ID key for a person outside the registry (whose links are dropped).
+
+    With `records` (a feature table), only the people who could be identified with one of them: a pair
+    passes CAN_IDENTIFY_SQL only if the pinyin (implied by the name) or the 17 ID digits agree, so
+    nobody else can become a candidate. At scale 1 this keeps about a quarter of the register.
     """
     for name in (index_features, registry, registry_features):
         check_identifier(name)
     columns = ", ".join(f"f.{column}" for column in FEATURE_COLUMNS)
+    near = ""
+    if records is not None:
+        check_identifier(records)
+        near = f"""
+    AND (f.name_pinyin IN (SELECT name_pinyin FROM {records})
+        OR f.id_body IN (SELECT id_body FROM {records}))"""
     return f"""
 SELECT coalesce(r.person_id, -f.id_key) AS person_id, {columns}
 FROM {index_features} AS f
 LEFT JOIN {registry} AS r
     ON r.id_key = f.id_key
+WHERE TRUE{near}
 UNION ALL
 SELECT f.*
 FROM {registry_features} AS f
 INNER JOIN {registry} AS r
     ON r.person_id = f.person_id
-WHERE r.id_key IS NULL OR NOT EXISTS (SELECT 1 FROM {index_features} AS h WHERE h.id_key = r.id_key)
+WHERE (r.id_key IS NULL OR NOT EXISTS (SELECT 1 FROM {index_features} AS h WHERE h.id_key = r.id_key)){near}
+""".strip()
+
+
+def population_size_sql(index_features: str, registry: str) -> str:
+    """How many people population_features_sql compares with, without its `records` filter: everyone in
+    the register, and the registry people it lacks (the size the prior of a pair is taken over)."""
+    for name in (index_features, registry):
+        check_identifier(name)
+    return f"""
+SELECT (SELECT count(*) FROM {index_features})
+    + (SELECT count(*) FROM {registry} AS r
+       WHERE r.id_key IS NULL OR NOT EXISTS (SELECT 1 FROM {index_features} AS h WHERE h.id_key = r.id_key))
+    AS people
 """.strip()
 
 
