@@ -32,12 +32,14 @@ PERIOD = "2023-10"
 
 
 def people_table() -> pa.Table:
-    """The registry snapshot's people, as ``snapshot_registry`` gives them (the columns the feed reads)."""
+    """The registry snapshot's people, as ``snapshot_registry`` gives them (the columns the feed reads;
+    ``id_key`` is the first 17 digits as an integer)."""
     rows = [
         {
             "person_id": m.person_id,
             "household_id": m.household_id,
             "id_number": m.person.id_number,
+            "id_key": int(m.person.id_number[:17]),
             "name": m.person.name,
         }
         for m in Membership.objects.select_related("person").order_by("pk")
@@ -48,6 +50,7 @@ def people_table() -> pa.Table:
             ("person_id", pa.int64()),
             ("household_id", pa.int64()),
             ("id_number", pa.string()),
+            ("id_key", pa.int64()),
             ("name", pa.string()),
         ],
     )
@@ -91,8 +94,8 @@ def month_tables(world) -> dict[str, pa.Table]:
         ),
         "pensions_links": links_table([("P1", wang_da.pk, "fuzzy", 0.93), ("P2", wang_da.pk, "exact", 1.0)]),
         "hukou": table(
-            [{"id_number": wang_da.id_number, "is_deceased": False}],
-            [("id_number", pa.string()), ("is_deceased", pa.bool_())],
+            [{"id_number": wang_da.id_number, "id_key": int(wang_da.id_number[:17]), "is_deceased": False}],
+            [("id_number", pa.string()), ("id_key", pa.int64()), ("is_deceased", pa.bool_())],
         ),
     }
 

@@ -122,9 +122,10 @@ def list_pending_requests() -> list[PendingRequest]:
 
 
 def members_sql() -> str:
-    """The current members of each requesting household (the registry snapshot's memberships)."""
+    """The current members of each requesting household (the registry snapshot's memberships), with the
+    64-bit ID key the register is matched on (the ID text itself is not needed, and stays out)."""
     return """
-        SELECT r.request_id, p.person_id, p.name, p.id_number
+        SELECT r.request_id, p.person_id, p.name, p.id_key
         FROM requests r JOIN people p ON p.household_id = r.household_id
     """
 
@@ -144,8 +145,12 @@ def linked_records_sql(source: str, columns: Sequence[str]) -> str:
 
 
 def register_sql(*, with_register: bool) -> str:
-    """Whether each member is in the month's 户籍 register (by the normalised ID number) and whether the
-    register marks them deceased; without a register this month, both are NULL."""
+    """Whether each member is in the month's 户籍 register and whether the register marks them deceased;
+    without a register this month, both are NULL.
+
+    Matched on the 64-bit ``id_key`` (the first 17 digits), as the links are: the check character adds
+    nothing to the identity, and the integer join is the one the lake's ingest prepares. A member or a
+    register row without a usable ID has no key and matches nobody (the member reads 未查到)."""
     if not with_register:
         return """
             SELECT request_id, person_id, name, CAST(NULL AS BOOLEAN) AS registered,
@@ -155,12 +160,12 @@ def register_sql(*, with_register: bool) -> str:
     return """
         WITH found AS (
             -- the members only: the register has a row per registered person of the city
-            SELECT h.id_number, bool_or(coalesce(h.is_deceased, FALSE)) AS deceased
-            FROM hukou h WHERE h.id_number IN (SELECT id_number FROM members)
-            GROUP BY h.id_number
+            SELECT h.id_key, bool_or(coalesce(h.is_deceased, FALSE)) AS deceased
+            FROM hukou h WHERE h.id_key IN (SELECT id_key FROM members)
+            GROUP BY h.id_key
         )
-        SELECT m.request_id, m.person_id, m.name, f.id_number IS NOT NULL AS registered, f.deceased
-        FROM members m LEFT JOIN found f ON f.id_number = m.id_number
+        SELECT m.request_id, m.person_id, m.name, f.id_key IS NOT NULL AS registered, f.deceased
+        FROM members m LEFT JOIN found f ON f.id_key = m.id_key
         ORDER BY m.request_id, m.person_id
     """
 
