@@ -356,6 +356,23 @@ def test_best_fuzzy_links_sql_keeps_one_clear_link_per_record(con):
     assert con.sql(sql.ambiguous_records_sql("predictions", threshold=0.95)).fetchall() == [(1,)]
 
 
+def test_a_tie_between_two_people_outside_the_registry_is_not_ambiguous(con):
+    # given: R2's two tied people are both outside the registry (negative ids), R5 ties a registry
+    # person with an outsider
+    ids = {"20": "-20", "21": "-21"}
+    tied = PREDICTIONS.set_column(
+        1, "unique_id_r", pa.array([ids.get(v, v) for v in PREDICTIONS["unique_id_r"].to_pylist()])
+    )
+    extra = PREDICTIONS.slice(2, 2).set_column(1, "unique_id_r", pa.array(["50", "-51"]))
+    extra = extra.set_column(0, "unique_id_l", pa.array(["R5", "R5"]))
+    con.register("predictions", pa.concat_tables([tied, extra]))
+
+    # then: only R5 is for a person to decide
+    assert con.sql(sql.ambiguous_records_sql("predictions", threshold=0.95)).fetchall() == [(1,)]
+    links = rows(con, sql.best_fuzzy_links_sql("predictions", threshold=0.95))
+    assert [link[0] for link in links] == ["R1"]
+
+
 def test_best_fuzzy_links_sql_checks_the_threshold():
     with pytest.raises(ValueError):
         sql.best_fuzzy_links_sql("predictions", threshold=1.5)

@@ -565,7 +565,9 @@ ORDER BY record_id
 
 
 def ambiguous_records_sql(predictions: str, *, threshold: float, group_separator: str | None = None) -> str:
-    """Count of records whose best candidates tie at or above the threshold (not linked).
+    """Count of records whose best candidates tie at or above the threshold (not linked), and one of
+    them is a registry person: a tie between people outside the registry (negative ids, see
+    population_features_sql) would link to nobody anyway, and is nothing for a person to decide.
 
     With `group_separator`, one count per group: the part of the record id before the separator.
     """
@@ -582,11 +584,12 @@ FROM (
         unique_id_l,
         match_probability,
         rank() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC) AS weight_rank,
-        count(*) OVER (PARTITION BY unique_id_l, match_weight) AS same_weight
+        count(*) OVER (PARTITION BY unique_id_l, match_weight) AS same_weight,
+        max(CAST(unique_id_r AS BIGINT)) OVER (PARTITION BY unique_id_l, match_weight) AS tied_person
     FROM {predictions}
     WHERE {IDENTIFYING_AGREEMENT_SQL}
 ) AS ranked
-WHERE weight_rank = 1 AND same_weight > 1 AND match_probability >= {threshold!r}{group_by}
+WHERE weight_rank = 1 AND same_weight > 1 AND tied_person > 0 AND match_probability >= {threshold!r}{group_by}
 """.strip()
 
 
