@@ -32,10 +32,13 @@ from .world import AS_OF, PERIOD, links_table, person, registry_tables, source_t
 
 
 def _monitoring_world() -> dict[str, pa.Table]:
-    """The snapshot world plus: 41 (well-off household 4) paid 60,000 元 for treatment this year; 71 lives
-    alone on 1,100 元 (above the 低保边缘 line, below twice the standard) and is registered unemployed;
-    11 (低保) has a child recognised as 特别困难."""
+    """The snapshot world plus: 41 (household 4, 3,000 元 a month for two, its car V5 sold) paid 60,000 元
+    for treatment this year; 71 lives alone on 1,100 元 (above the 低保边缘 line, below twice the standard)
+    and is registered unemployed; 11 (低保) has a child recognised as 特别困难."""
     tables = world_tables()
+    tables["vehicles_links"] = links_table(
+        [row for row in _link_rows(tables["vehicles_links"]) if row[0] != "V5"]
+    )
     registry = registry_tables(
         people=[
             person(11, 1, "1975-03-01"),
@@ -54,7 +57,7 @@ def _monitoring_world() -> dict[str, pa.Table]:
             (1, 2, "300", "640"),
             (2, 1, "0", "375"),
             (3, 3, "1200", "640"),
-            (4, 2, "8000", "640"),
+            (4, 2, "3000", "640"),
             (5, 1, "0", "375"),
             (6, 1, "2000", "640"),
             (7, 1, "1100", "640"),
@@ -107,6 +110,16 @@ def _monitoring_world() -> dict[str, pa.Table]:
     return tables
 
 
+RIGID_41 = (
+    "刚性支出 60,000.00 元（近 12 个月医疗自付 60,000.00 元、教育支出 0.00 元），超过家庭年收入的 50%；"
+    "家庭人均年收入 18,000.00 元，低于上年度居民人均可支配收入 25,000 元"
+)
+
+
+def _link_rows(links: pa.Table) -> list[tuple[str, int, str, float]]:
+    return [(r["record_id"], r["person_id"], r["method"], r["match_probability"]) for r in links.to_pylist()]
+
+
 def test_every_low_income_person_gets_one_category_with_its_layer():
     result = compute_monitoring(_monitoring_world(), period=PERIOD, as_of=AS_OF)
     rows = [(r["person_id"], r["category"], r["layer"], r["basis"]) for r in result.categories.to_pylist()]
@@ -117,7 +130,8 @@ def test_every_low_income_person_gets_one_category_with_its_layer():
         (31, "fanpin", 2, "防止返贫监测对象（边缘易致贫户）"),
         (32, "fanpin", 2, "防止返贫监测对象（边缘易致贫户）"),
         (33, "edge", 2, "家庭人均月收入 400.00 元，低于低保标准的 1.5 倍"),
-        (41, "rigid", 2, "近 12 个月医疗自付 60,000.00 元，超过家庭年收入的 50%"),
+        (41, "rigid", 2, RIGID_41),
+        (42, "rigid", 2, RIGID_41),  # the whole household: its spending against its income
         (51, "edge", 2, "家庭人均月收入 0.00 元，低于低保标准的 1.5 倍"),
         (61, "dibao", 1, "享受最低生活保障"),
         (71, "other", 3, "有重病、重残、就学或失业困难，家庭人均月收入 1,100.00 元"),
@@ -169,8 +183,8 @@ def test_without_departmental_data_only_the_registry_categories_remain():
 
 
 def test_the_rigid_ratio_is_a_parameter():
-    # given the county sets the ratio at 90%: 60,000 元 is less than 90% of 96,000 元 a year
-    profile = MonitoringProfile(rigid_ratio=Param(Decimal("0.9"), "测试", Confidence.K))
+    # given the county sets the ratio at 200%: 60,000 元 is less than twice 36,000 元 a year
+    profile = MonitoringProfile(rigid_ratio=Param(Decimal("2"), "测试", Confidence.K))
     result = compute_monitoring(_monitoring_world(), period=PERIOD, as_of=AS_OF, profile=profile)
     # then 41 is no longer 刚性支出困难 (and too well off for 其他困难人员)
     assert 41 not in result.categories.column("person_id").to_pylist()

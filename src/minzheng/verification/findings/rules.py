@@ -170,6 +170,39 @@ def _edge_line(params: Params, profile: FindingsProfile) -> str:
     return f"CAST({multiple} AS DECIMAL(6, 2)) * c.standard * c.persons"
 
 
+# --- the property tests (shared with monitoring: the same counting, the same limits) ----------------------
+
+
+def house_count_sql(alias: str) -> str:
+    """The houses of a group of ``real_estate`` records, counted by certificate: a house held jointly by two
+    members counts once."""
+    return f"COUNT(DISTINCT {alias}.certificate_number)"
+
+
+def countable_vehicle_sql(alias: str, params: Params, profile: FindingsProfile) -> str:
+    """A ``vehicles`` record the property test counts: worth more than the limit and not exempt (残疾人机动
+    轮椅车 and vehicles adapted for a disabled driver are kept: 维持生活必需的财产)."""
+    limit = params.add("vehicle_value_limit", profile.vehicle_value_limit.value)
+    exempt = params.in_list("exempt_type", profile.vehicle_exempt_types.value)
+    return f"""{alias}.value_estimate > CAST({limit} AS DECIMAL(14, 2))
+      AND {alias}.vehicle_type NOT IN {exempt}
+      AND NOT coalesce({alias}.is_disability_vehicle, FALSE)"""
+
+
+def live_business_role_sql(alias: str, params: Params, profile: FindingsProfile) -> str:
+    """A ``businesses`` record the property test counts: legal representative or shareholder of a live
+    (存续) entity; 注销 and 吊销 entities do not count."""
+    roles = params.in_list("role", profile.business_roles.value)
+    statuses = params.in_list("live_status", profile.business_live_statuses.value)
+    return f"{alias}.role IN {roles} AND {alias}.status IN {statuses}"
+
+
+def deposit_limit_sql(params: Params, profile: FindingsProfile, standard: str, persons: str) -> str:
+    """The household's deposit limit: N months' dibao standard × persons (人均 N 个月)."""
+    months = params.add("deposit_months", profile.deposit_months.value)
+    return f"CAST({months} AS INT) * {standard} * {persons}"
+
+
 # --- recipient side ------------------------------------------------------------------------------------------
 
 
@@ -207,17 +240,13 @@ def vehicle_sql(context: FindingContext) -> SqlStep:
         params,
         profile.min_match_probability.value,
     )
-    limit = params.add("vehicle_value_limit", profile.vehicle_value_limit.value)
-    exempt = params.in_list("exempt_type", profile.vehicle_exempt_types.value)
     inner = f"""
     SELECT c.person_id, c.household_id, v.record_id, v.match_method, v.match_weight,
            v.vehicle_type, v.plate_number, v.value_estimate
     FROM {linked} v
     JOIN person_context c ON c.person_id = v.person_id
     WHERE c.is_recipient
-      AND v.value_estimate > CAST({limit} AS DECIMAL(14, 2))
-      AND v.vehicle_type NOT IN {exempt}
-      AND NOT coalesce(v.is_disability_vehicle, FALSE)
+      AND {countable_vehicle_sql("v", params, profile)}
     """
     limit_text = params.add("vehicle_limit_text", yuan_text(profile.vehicle_value_limit.value))
     evidence = f"""'车管：' || x.vehicle_type || ' ' || x.plate_number || '，估值 '
@@ -237,12 +266,12 @@ def real_estate_sql(context: FindingContext) -> SqlStep:
     inner = f"""
     SELECT MIN(c.person_id) AS person_id, c.household_id, MIN(r.record_id) AS record_id,
            MIN(r.match_method) AS match_method, MAX(r.match_weight) AS match_weight,
-           COUNT(DISTINCT r.certificate_number) AS houses, SUM(r.area_m2) AS area
+           {house_count_sql("r")} AS houses, SUM(r.area_m2) AS area
     FROM {linked} r
     JOIN person_context c ON c.person_id = r.person_id
     WHERE c.is_recipient
     GROUP BY c.household_id
-    HAVING COUNT(DISTINCT r.certificate_number) > {max_houses}
+    HAVING {house_count_sql("r")} > {max_houses}
     """
     max_text = params.add("max_houses_text", str(profile.max_houses.value))
     evidence = f"""'不动产：该户登记房产 ' || CAST(x.houses AS VARCHAR) || ' 套（建筑面积合计 '
@@ -261,14 +290,12 @@ def business_sql(context: FindingContext) -> SqlStep:
         params,
         profile.min_match_probability.value,
     )
-    roles = params.in_list("role", profile.business_roles.value)
-    statuses = params.in_list("live_status", profile.business_live_statuses.value)
     inner = f"""
     SELECT c.person_id, c.household_id, b.record_id, b.match_method, b.match_weight,
            b.uscc, b.enterprise_name, b.role, b.share_amount, b.status
     FROM {linked} b
     JOIN person_context c ON c.person_id = b.person_id
-    WHERE c.is_recipient AND b.role IN {roles} AND b.status IN {statuses}
+    WHERE c.is_recipient AND {live_business_role_sql("b", params, profile)}
     """
     evidence = f"""'市场监管：' || x.enterprise_name || '（' || x.uscc || '）' || x.role
         || CASE WHEN x.share_amount IS NOT NULL AND x.share_amount > 0
@@ -371,13 +398,13 @@ def deposits_sql(context: FindingContext) -> SqlStep:
     profile = context.profile
     params = Params()
     linked = linked_records("deposits", "s.bank, s.balance", params, profile.min_match_probability.value)
-    months = params.add("deposit_months", profile.deposit_months.value)
+    deposit_limit = deposit_limit_sql(params, profile, "MIN(c.standard)", "MIN(c.persons)")
     inner = f"""
     SELECT y.* FROM (
         SELECT MIN(c.person_id) AS person_id, c.household_id, MIN(d.record_id) AS record_id,
                MIN(d.match_method) AS match_method, MAX(d.match_weight) AS match_weight,
                COUNT(*) AS accounts, SUM(d.balance) AS total, MIN(c.persons) AS persons,
-               CAST({months} AS INT) * MIN(c.standard) * MIN(c.persons) AS deposit_limit
+               {deposit_limit} AS deposit_limit
         FROM {linked} d
         JOIN person_context c ON c.person_id = d.person_id
         WHERE c.is_recipient AND c.standard IS NOT NULL AND c.persons > 0

@@ -11,8 +11,8 @@ class Category(models.TextChoices):
     DIBAO = "dibao", "最低生活保障对象"  # a live dibao entitlement
     TEKUN = "tekun", "特困人员"  # a live 特困 entitlement
     FANPIN = "fanpin", "防止返贫监测对象"  # linked to the 乡村振兴 monitoring list
-    EDGE = "edge", "最低生活保障边缘家庭成员"  # per-capita income < 1.5 × standard, not on dibao/特困
-    RIGID = "rigid", "刚性支出困难家庭成员"  # medical spending large against the household's income
+    EDGE = "edge", "最低生活保障边缘家庭成员"  # per-capita income < 1.5 × standard, property within the rules
+    RIGID = "rigid", "刚性支出困难家庭成员"  # medical + education costs large against income
     OTHER = "other", "其他困难人员"  # a hardship signal and income below the configured line
 
 

@@ -3,7 +3,10 @@
 
 The inputs are the registry snapshot, the period's departmental sources with their links and, for 收入下降,
 the earlier period's income sources as ``pensions_prev``, ``housing_fund_prev``, ``tax_prev`` (no links:
-the rules join them on the exact ID key; ``verification.pipeline.read_earlier_income`` reads them)."""
+the rules join them on the exact ID key; ``verification.pipeline.read_earlier_income`` reads them).
+
+``counting`` is the finding rules' profile: income is counted, and the property of 低保边缘 and 刚性支出
+households tested, with its kinds and limits (its defaults when not given, as the finding rules use)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from minzheng.verification.findings.profile import FindingsProfile
 from minzheng.verification.findings.sqlkit import StepLog, register_inputs, run_steps
 
 from .profile import MonitoringProfile
@@ -56,9 +60,12 @@ def compute_monitoring(
     period: str,
     as_of: datetime.date,
     profile: MonitoringProfile | None = None,
+    counting: FindingsProfile | None = None,
     debug: StepLog | None = None,
 ) -> MonitoringResult:
-    context = MonitoringContext(profile or MonitoringProfile(), period, as_of, frozenset(tables))
+    context = MonitoringContext(
+        profile or MonitoringProfile(), period, as_of, frozenset(tables), counting or FindingsProfile()
+    )
     con = duckdb.connect()
     try:
         register_inputs(con, tables)
@@ -74,7 +81,14 @@ def compute_monitoring(
 
 
 def spark_steps(
-    available: frozenset[str], *, period: str, as_of: datetime.date, profile: MonitoringProfile | None = None
+    available: frozenset[str],
+    *,
+    period: str,
+    as_of: datetime.date,
+    profile: MonitoringProfile | None = None,
+    counting: FindingsProfile | None = None,
 ) -> list[tuple[str, str, dict[str, object]]]:
-    context = MonitoringContext(profile or MonitoringProfile(), period, as_of, available)
+    context = MonitoringContext(
+        profile or MonitoringProfile(), period, as_of, available, counting or FindingsProfile()
+    )
     return [(step.name, step.spark_sql(), dict(step.params)) for step in monitoring_steps(context)]

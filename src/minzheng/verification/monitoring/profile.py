@@ -6,15 +6,40 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
+from minzheng.assistance.domain.defaults import PLACEHOLDER_EFFECTIVE_FROM, default_standards
 from minzheng.assistance.domain.params import Confidence, Param, PolicyProfile
+from minzheng.assistance.domain.vocabulary import UrbanRural
 
 C = Confidence.CONFIRMED
 K = Confidence.K
 PH = Confidence.PLACEHOLDER
+ZHAOTONG = "530600"  # the placeholder standards are the same in every Zhaotong region
 
 
 def _param(value: Any, confidence: Confidence, source: str, unit: str = "", *, local: bool = True) -> Any:
     return Param(value, source, confidence, unit, local)
+
+
+def _disposable_income_line() -> Param[dict[str, Decimal]]:
+    """The 刚性支出 income line, urban and rural: the standards table's placeholder (one figure to replace,
+    not two), until the snapshot carries each household's own cell as it carries the dibao standard."""
+    values = {
+        str(side): default_standards(
+            ZHAOTONG, str(side), PLACEHOLDER_EFFECTIVE_FROM
+        ).disposable_income_prev_year.value
+        for side in UrbanRural
+    }
+    shown = " / ".join(
+        f"{label} {values[str(side)]:,.0f}"
+        for side, label in ((UrbanRural.URBAN, "城镇"), (UrbanRural.RURAL, "农村"))
+    )
+    return _param(
+        values,
+        PH,
+        "刚性支出困难：家庭人均年收入低于当地上年度居民人均可支配收入（S5；按城镇/农村），"
+        f"占位 {shown} 元/人·年（与救助标准表“上年度居民人均可支配收入”的占位值相同），须按统计公报填写 [L]",
+        "元/人·年",
+    )
 
 
 @dataclass(frozen=True)
@@ -33,7 +58,41 @@ class MonitoringProfile:
         default_factory=lambda: _param(
             Decimal("0.5"),
             PH,
-            "刚性支出困难：近12个月医疗自付（教育支出暂无数据）占家庭年收入的比例超过此值，占位 [L]（S10 由地方确定）",
+            "刚性支出困难：近12个月医疗自付与教育支出之和占家庭年收入的比例超过此值，占位 [L]（S10 由地方确定）",
+        )
+    )
+    disposable_income_line: Param[dict[str, Decimal]] = field(
+        default_factory=lambda: _disposable_income_line()
+    )
+    education_stage_of_level: Param[dict[str, str]] = field(
+        default_factory=lambda: _param(
+            {
+                "学前": "学前",
+                "小学": "义务教育",
+                "初中": "义务教育",
+                "高中": "高中/中职",
+                "中职": "高中/中职",
+                "高职": "大学/高职",
+                "本科": "大学/高职",
+            },
+            K,
+            "教育部门学段（学前/小学/初中/高中/中职/高职/本科）归入教育支出的学段 [K]",
+            local=False,
+        )
+    )
+    education_costs: Param[dict[str, Decimal]] = field(
+        default_factory=lambda: _param(
+            {
+                "学前": Decimal("2400"),
+                "义务教育": Decimal("0"),
+                "高中/中职": Decimal("1500"),
+                "大学/高职": Decimal("5000"),
+            },
+            PH,
+            "刚性支出困难：每名在读学生每年的教育支出（S10：学前至本科，按公办学校收费标准），占位 [L]："
+            "学前 2,400 元；义务教育免除学杂费、免费提供教科书，计 0 元（地方认定的必要费用可在此填写）；"
+            "高中/中职 1,500 元（中职多已免学费，按地方规定调整）；大学/高职 5,000 元",
+            "元/人·年",
         )
     )
     lookback_months: Param[int] = field(

@@ -2,17 +2,33 @@
 
 Inputs: the registry snapshot (``people``, ``entitlements``, ``household_means``) and, when present, the
 departmental sources with their links (``medical``, ``disability``, ``students``, ``unemployment``,
-``deaths``, ``fanpin``); a missing source gives an empty signal. The shared step ``person_context`` comes
-from the finding rules, so both sides agree on who is covered.
+``deaths``, ``fanpin``, and for the property test ``real_estate``, ``vehicles``, ``deposits``,
+``businesses``); a missing source gives an empty signal. The shared step ``person_context`` comes from the
+finding rules, so both sides agree on who is covered.
 
 Categories (one per person, the first that applies, policy-rules §4.1):
 
 1. 最低生活保障对象 — a live dibao entitlement;
 2. 特困人员 — a live 特困 entitlement;
 3. 防止返贫监测对象 — linked to the 乡村振兴 list;
-4. 最低生活保障边缘家庭成员 — not covered, household per-capita income < 1.5 × standard;
-5. 刚性支出困难家庭成员 — not covered, 12 months' out-of-pocket medical costs > ratio × annual income;
-6. 其他困难人员 — not covered, a hardship signal, per-capita income < the configured multiple.
+4. 最低生活保障边缘家庭成员 — not covered, household per-capita income < 1.5 × standard, property within
+   the rules;
+5. 刚性支出困难家庭成员 — not covered, property within the rules, per-capita income < the previous year's
+   per-capita disposable income ([L], urban or rural by the registry's flag), and rigid spending (the
+   cohabiting members' out-of-pocket medical costs over 12 months plus a yearly education cost per linked
+   student) > ratio × annual income;
+6. 其他困难人员 — not covered, a hardship signal, per-capita income < the configured multiple (whatever
+   the property: the basis then says why the household is not 4 or 5).
+
+The property test (``household_property``) is the finding rules' test of recipients applied to the
+household's cohabiting members, with the same counting and the same [L] limits (``MonitoringContext.
+counting``, the finding rules' profile): houses by certificate over ``max_houses``, a non-exempt vehicle over
+``vehicle_value_limit``, deposits over ``deposit_months`` × standard × persons, a role in a live market
+entity. A source that did not arrive this month leaves its part out, as the finding rules do. The
+``students`` source carries no fee, so the education cost is the profile's yearly amount for the student's
+stage (学前, 义务教育, 高中/中职, 大学/高职; [L] placeholders, 义务教育 0 元 being free of tuition); it covers
+only the students the education department recognised as from a poor family (the source's scope), so
+other students' costs are not seen.
 
 Warnings (§4.2: 重病、残疾、就学、失业, the death of a member, and 收入下降) for everyone in a monitored
 household, with a level (一般/较重/严重) and one of the four routes: 核实 (a recipient died), 一事一议 (two
@@ -35,15 +51,20 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from minzheng.verification.findings.profile import FindingsProfile
 from minzheng.verification.findings.rules import (
     GRADE_LABELS,
     FindingContext,
+    countable_vehicle_sql,
+    deposit_limit_sql,
+    house_count_sql,
     linked_records,
+    live_business_role_sql,
     months_before,
     person_context_sql,
+    yuan_text,
 )
 from minzheng.verification.findings.sqlkit import Params, SqlStep, case_labels, identifier, money_text
 
@@ -69,6 +90,8 @@ class MonitoringContext:
     period: str
     as_of: datetime.date
     available: frozenset[str]
+    counting: FindingsProfile = field(default_factory=FindingsProfile)
+    """The finding rules' profile: income is counted, and property tested, with their kinds and limits."""
 
     def has(self, source: str) -> bool:
         return source in self.available and f"{source}_links" in self.available
@@ -430,12 +453,168 @@ def income_drop_steps(context: MonitoringContext, counting: FindingsProfile) -> 
     return [*steps, signal_income_drop_sql(context)]
 
 
+# --- 低保边缘 and 刚性支出: the household's property and its rigid spending ------------------------------
+
+PROPERTY_COLUMNS = (
+    ("household_id", "BIGINT"),
+    ("houses", "BIGINT"),
+    ("house_area", "DECIMAL(14, 2)"),
+    ("vehicles", "BIGINT"),
+    ("vehicle_value", "DECIMAL(14, 2)"),
+    ("deposit_total", "DECIMAL(18, 2)"),
+    ("deposit_limit", "DECIMAL(18, 2)"),
+    ("businesses", "BIGINT"),
+    ("business_name", "VARCHAR"),
+)
+"""The figures of the property test, one row per household (NULL where a source says nothing)."""
+PROPERTY_SOURCES = ("real_estate", "vehicles", "deposits", "businesses")
+
+
+def _property_part(figures: dict[str, str], linked: str, alias: str, where: str) -> str:
+    """One source's figures per household, the other figures NULL (so the parts line up in a UNION)."""
+    columns = ", ".join(
+        figures.get(name, f"CAST(NULL AS {type_})") + f" AS {name}" for name, type_ in PROPERTY_COLUMNS[1:]
+    )
+    return f"""
+        SELECT c.household_id, {columns}
+        FROM {linked} {alias}
+        JOIN person_context c ON c.person_id = {alias}.person_id
+        -- the property of the 共同生活家庭成员, as their income is counted
+        WHERE c.is_cohabiting{where}
+        GROUP BY c.household_id"""
+
+
+def household_property_sql(context: MonitoringContext) -> SqlStep:
+    """The households whose property exceeds the rules (财产状况符合规定, §1.2; S5 for 低保边缘 and 刚性支出),
+    with the reason in Chinese. The test is the finding rules' test of recipients, with their limits
+    (``context.counting``): more houses than allowed (by certificate), a non-exempt vehicle over the value
+    limit, deposits over N months' standard × persons, a role in a live market entity. A source that did not
+    arrive this month is left out of the test; with none, no household fails it."""
+    counting = context.counting
+    minimum = context.profile.min_match_probability.value
+    params = Params()
+    parts = []
+    if context.has("real_estate"):
+        linked = linked_records("real_estate", "s.certificate_number, s.area_m2", params, minimum)
+        figures = {
+            "houses": house_count_sql("r"),
+            "house_area": "CAST(SUM(r.area_m2) AS DECIMAL(14, 2))",
+        }
+        parts.append(_property_part(figures, linked, "r", ""))
+    if context.has("vehicles"):
+        linked = linked_records(
+            "vehicles", "s.vehicle_type, s.value_estimate, s.is_disability_vehicle", params, minimum
+        )
+        figures = {"vehicles": "COUNT(*)", "vehicle_value": "CAST(MAX(v.value_estimate) AS DECIMAL(14, 2))"}
+        where = f"\n          AND {countable_vehicle_sql('v', params, counting)}"
+        parts.append(_property_part(figures, linked, "v", where))
+    if context.has("deposits"):
+        linked = linked_records("deposits", "s.balance", params, minimum)
+        limit = deposit_limit_sql(params, counting, "MIN(c.standard)", "MIN(c.persons)")
+        figures = {
+            "deposit_total": "CAST(SUM(d.balance) AS DECIMAL(18, 2))",
+            "deposit_limit": f"CAST({limit} AS DECIMAL(18, 2))",
+        }
+        # without the standard there is no limit to compare with: that part is skipped
+        parts.append(_property_part(figures, linked, "d", " AND c.standard IS NOT NULL AND c.persons > 0"))
+    if context.has("businesses"):
+        linked = linked_records("businesses", "s.uscc, s.enterprise_name, s.role, s.status", params, minimum)
+        # one entity counts once, whatever roles the members hold in it
+        figures = {"businesses": "COUNT(DISTINCT b.uscc)", "business_name": "MIN(b.enterprise_name)"}
+        where = f" AND {live_business_role_sql('b', params, counting)}"
+        parts.append(_property_part(figures, linked, "b", where))
+    if not parts:
+        return SqlStep(
+            "household_property",
+            _empty(
+                ", ".join(f"CAST(NULL AS {type_}) AS {name}" for name, type_ in PROPERTY_COLUMNS)
+                + ", CAST(NULL AS VARCHAR) AS property_basis"
+            ),
+        )
+    max_houses = params.add("max_houses", counting.max_houses.value)
+    aggregates = ", ".join(f"MAX(x.{name}) AS {name}" for name, _ in PROPERTY_COLUMNS[1:])
+    union = "\n        UNION ALL".join(parts)
+    vehicle_limit = params.add("vehicle_limit_text", yuan_text(counting.vehicle_value_limit.value))
+    months = params.add("deposit_months_text", str(counting.deposit_months.value))
+    # concat_ws skips NULLs on both engines: only the parts that fail are listed
+    sql = f"""
+    SELECT p.*, concat_ws('；',
+           CASE WHEN p.houses > {max_houses} THEN '登记房产 ' || CAST(p.houses AS VARCHAR) || ' 套（建筑面积合计 '
+                || {money_text("p.house_area", 2)} || ' 平方米），超过 ' || CAST({max_houses} AS VARCHAR) || ' 套' END,
+           CASE WHEN p.vehicles > 0 THEN '非豁免车辆 ' || CAST(p.vehicles AS VARCHAR) || ' 辆（最高估值 '
+                || {money_text("p.vehicle_value", 0)} || ' 元），超过 ' || {vehicle_limit} || ' 元' END,
+           CASE WHEN p.deposit_total > p.deposit_limit THEN '存款合计 ' || {money_text("p.deposit_total", 2)}
+                || ' 元，超过 ' || {months} || ' 个月低保标准 × 人数 = ' || {money_text("p.deposit_limit", 2)}
+                || ' 元' END,
+           CASE WHEN p.businesses > 0 THEN '担任存续市场主体' || p.business_name
+                || CASE WHEN p.businesses > 1 THEN '等 ' || CAST(p.businesses AS VARCHAR) || ' 家' ELSE '' END
+                || '的法定代表人或股东' END
+           ) AS property_basis
+    FROM (
+        SELECT x.household_id, {aggregates}
+        FROM ({union}
+        ) x
+        GROUP BY x.household_id
+    ) p
+    WHERE p.houses > {max_houses} OR p.vehicles > 0 OR p.deposit_total > p.deposit_limit OR p.businesses > 0
+    """
+    return SqlStep("household_property", sql, params.values)
+
+
+def signal_education_sql(context: MonitoringContext) -> SqlStep:
+    """Each linked student's yearly education cost: the ``students`` source carries no fee, so the cost is
+    the profile's amount for the stage of the student's 学段 (义务教育 free of tuition). A student is counted
+    once, at the costliest stage, however many records (terms, schools) the source holds."""
+    if not context.has("students"):
+        return SqlStep(
+            "signal_education",
+            _empty("CAST(NULL AS BIGINT) AS person_id, CAST(NULL AS DECIMAL(14, 2)) AS education_cost"),
+        )
+    profile = context.profile
+    params = Params()
+    linked = linked_records("students", "s.level", params, profile.min_match_probability.value)
+    costs = profile.education_costs.value
+    whens = " ".join(
+        f"WHEN {params.add(f'level_{i}', level)} "
+        f"THEN CAST({params.add(f'level_{i}_cost', costs[stage])} AS DECIMAL(14, 2))"
+        for i, (level, stage) in enumerate(profile.education_stage_of_level.value.items())
+    )
+    sql = f"""
+    SELECT st.person_id,
+           MAX(CASE st.level {whens} ELSE CAST(0 AS DECIMAL(14, 2)) END) AS education_cost
+    FROM {linked} st
+    GROUP BY st.person_id
+    """
+    return SqlStep("signal_education", sql, params.values)
+
+
+def household_spending_sql(context: MonitoringContext) -> SqlStep:
+    """刚性支出 of each household with any: its cohabiting members' out-of-pocket medical costs over the
+    look-back (``signal_medical``) and their yearly education costs (``signal_education``)."""
+    sql = """
+    SELECT c.household_id,
+           CAST(SUM(coalesce(m.medical_total, 0)) AS DECIMAL(14, 2)) AS household_medical,
+           CAST(SUM(coalesce(e.education_cost, 0)) AS DECIMAL(14, 2)) AS household_education,
+           COUNT(e.person_id) AS household_students
+    FROM person_context c
+    LEFT JOIN signal_medical m ON m.person_id = c.person_id
+    LEFT JOIN signal_education e ON e.person_id = c.person_id
+    WHERE c.is_cohabiting AND (m.person_id IS NOT NULL OR e.person_id IS NOT NULL)
+    GROUP BY c.household_id
+    """
+    return SqlStep("household_spending", sql)
+
+
 def person_signals_sql(context: MonitoringContext) -> SqlStep:
     """``person_context`` with every signal beside it (one row per person)."""
     sql = """
     SELECT c.*, m.medical_total, m.settlements, d.min_grade, d.new_severe_grade, d.disability_category,
            st.difficulty_rank, st.school, u.unemployed_since, dt.death_date, f.fanpin_category,
-           i.income_before, i.income_after, i.income_decrease, i.decrease_percent, i.household_without_income
+           i.income_before, i.income_after, i.income_decrease, i.decrease_percent, i.household_without_income,
+           hp.household_id IS NOT NULL AS property_exceeds, hp.property_basis,
+           coalesce(hs.household_medical, CAST(0 AS DECIMAL(14, 2))) AS household_medical,
+           coalesce(hs.household_education, CAST(0 AS DECIMAL(14, 2))) AS household_education,
+           coalesce(hs.household_students, 0) AS household_students
     FROM person_context c
     LEFT JOIN signal_medical m ON m.person_id = c.person_id
     LEFT JOIN signal_disability d ON d.person_id = c.person_id
@@ -444,17 +623,31 @@ def person_signals_sql(context: MonitoringContext) -> SqlStep:
     LEFT JOIN signal_death dt ON dt.person_id = c.person_id
     LEFT JOIN signal_fanpin f ON f.person_id = c.person_id
     LEFT JOIN signal_income_drop i ON i.person_id = c.person_id
+    LEFT JOIN household_property hp ON hp.household_id = c.household_id
+    LEFT JOIN household_spending hs ON hs.household_id = c.household_id
     """
     return SqlStep("person_signals", sql)
 
 
 def person_categories_sql(context: MonitoringContext) -> SqlStep:
-    """The first category that applies to each person (people in none are left out)."""
+    """The first category that applies to each person (people in none are left out).
+
+    低保边缘 and 刚性支出 are tests of the household (every member gets the category): not covered, its
+    property within the rules (``household_property``) and its income under the line — 1.5 × the standard
+    for 低保边缘; the previous year's per-capita disposable income for 刚性支出, whose rigid spending (the
+    members' medical and education costs, ``household_spending``) must also exceed the ratio of the annual
+    income. A household over the property rules may still be 其他困难人员; its basis then says why it is
+    neither of the two."""
     profile = context.profile
     params = Params()
     value = {category: params.add(f"category_{category}", str(category)) for category in Category}
     edge = params.add("edge_multiple", profile.edge_multiple.value)
     ratio = params.add("rigid_ratio", profile.rigid_ratio.value)
+    lines = profile.disposable_income_line.value
+    # the line of the person's side (urban or rural, the registry's flag of the household's place)
+    line = f"""CAST(CASE s.urban_rural WHEN {params.add("urban", "urban")}
+                    THEN {params.add("disposable_urban", lines["urban"])}
+                    ELSE {params.add("disposable_rural", lines["rural"])} END AS DECIMAL(14, 2))"""
     other = params.add("other_multiple", profile.other_income_multiple.value)
     max_grade = params.add("max_grade", profile.severe_disability_max_grade.value)
     illness_line = params.add("illness_line", profile.illness_lines.value[0])
@@ -462,6 +655,13 @@ def person_categories_sql(context: MonitoringContext) -> SqlStep:
     hardship = f"""(coalesce(s.medical_total, 0) >= CAST({illness_line} AS DECIMAL(14, 2))
                     OR coalesce(s.min_grade, 9) <= {max_grade}
                     OR s.difficulty_rank IS NOT NULL OR s.unemployed_since IS NOT NULL)"""
+    edge_income = f"s.net_monthly_income < CAST({edge} AS DECIMAL(6, 2)) * s.standard * s.persons"
+    # both sides as yearly household totals: no division, exact in DECIMAL on both engines
+    rigid = f"""(NOT s.is_recipient AND s.has_means AND s.persons > 0
+                 AND s.net_monthly_income * 12 < {line} * s.persons
+                 AND s.household_medical + s.household_education > 0
+                 AND s.household_medical + s.household_education
+                     > CAST({ratio} AS DECIMAL(6, 2)) * s.net_monthly_income * 12)"""
     layers = " ".join(
         f"WHEN {value[category]} THEN {params.add(f'layer_{category}', int(LAYER_OF[category]))}"
         for category in Category
@@ -469,6 +669,9 @@ def person_categories_sql(context: MonitoringContext) -> SqlStep:
     lookback = params.add("lookback_text", str(profile.lookback_months.value))
     edge_text = params.add("edge_text", f"{profile.edge_multiple.value:g}")
     ratio_text = params.add("ratio_text", f"{float(profile.rigid_ratio.value) * 100:g}")
+    # 元/人·年 rounded down to the fen on integer fen: DuckDB would divide the decimals as DOUBLE
+    per_capita_year = """CAST(CAST(CAST(s.net_monthly_income * 1200 AS BIGINT) // s.persons AS DECIMAL(18, 0))
+                   * CAST(0.01 AS DECIMAL(3, 2)) AS DECIMAL(14, 2))"""
     sql = f"""
     SELECT {params.add("period", context.period)} AS period, y.person_id, y.household_id, y.region_code,
            y.category, CASE y.category {layers} END AS layer,
@@ -478,24 +681,32 @@ def person_categories_sql(context: MonitoringContext) -> SqlStep:
                WHEN {value[Category.FANPIN]} THEN '防止返贫监测对象（' || y.fanpin_category || '）'
                WHEN {value[Category.EDGE]} THEN '家庭人均月收入 ' || {money_text("y.per_capita", 2)}
                    || ' 元，低于低保标准的 ' || {edge_text} || ' 倍'
-               WHEN {value[Category.RIGID]} THEN '近 ' || {lookback} || ' 个月医疗自付 '
-                   || {money_text("y.medical_total", 2)} || ' 元，超过家庭年收入的 '
-                   || {ratio_text} || '%'
+               WHEN {value[Category.RIGID]} THEN '刚性支出 ' || {money_text("y.rigid_total", 2)}
+                   || ' 元（近 ' || {lookback} || ' 个月医疗自付 ' || {money_text("y.household_medical", 2)}
+                   || ' 元、教育支出 ' || {money_text("y.household_education", 2)} || ' 元），超过家庭年收入的 '
+                   || {ratio_text} || '%；家庭人均年收入 ' || {money_text("y.per_capita_year", 2)}
+                   || ' 元，低于上年度居民人均可支配收入 ' || {money_text("y.disposable_line", 0)} || ' 元'
                ELSE '有重病、重残、就学或失业困难，家庭人均月收入 ' || {money_text("y.per_capita", 2)} || ' 元'
+                   || CASE WHEN y.property_exceeds THEN '；家庭财产超出规定（' || y.property_basis || '）'
+                           || CASE WHEN y.edge_income THEN '，不属于低保边缘家庭'
+                                   WHEN y.rigid_spending THEN '，不属于刚性支出困难家庭'
+                                   ELSE '' END
+                      ELSE '' END
            END AS basis
     FROM (
-        SELECT s.person_id, s.household_id, s.region_code, s.fanpin_category, s.medical_total,
+        SELECT s.person_id, s.household_id, s.region_code, s.fanpin_category, s.property_exceeds,
+               s.property_basis, s.household_medical, s.household_education,
+               CAST(s.household_medical + s.household_education AS DECIMAL(14, 2)) AS rigid_total,
                CASE WHEN s.persons > 0 THEN CAST(s.net_monthly_income AS DECIMAL(14, 2)) / s.persons END
                    AS per_capita,
+               CASE WHEN s.persons > 0 THEN {per_capita_year} END AS per_capita_year, {line} AS disposable_line,
+               coalesce({known} AND {edge_income}, FALSE) AS edge_income,
+               coalesce({rigid}, FALSE) AS rigid_spending,
                CASE WHEN s.on_dibao THEN {value[Category.DIBAO]}
                     WHEN s.on_tekun THEN {value[Category.TEKUN]}
                     WHEN s.fanpin_category IS NOT NULL THEN {value[Category.FANPIN]}
-                    WHEN {known}
-                         AND s.net_monthly_income < CAST({edge} AS DECIMAL(6, 2)) * s.standard * s.persons
-                         THEN {value[Category.EDGE]}
-                    WHEN NOT s.is_recipient AND s.has_means AND coalesce(s.medical_total, 0) > 0
-                         AND s.medical_total > CAST({ratio} AS DECIMAL(6, 2)) * s.net_monthly_income * 12
-                         THEN {value[Category.RIGID]}
+                    WHEN {known} AND NOT s.property_exceeds AND {edge_income} THEN {value[Category.EDGE]}
+                    WHEN NOT s.property_exceeds AND {rigid} THEN {value[Category.RIGID]}
                     WHEN {known} AND {hardship}
                          AND s.net_monthly_income < CAST({other} AS DECIMAL(6, 2)) * s.standard * s.persons
                          THEN {value[Category.OTHER]}
@@ -598,14 +809,15 @@ SIGNAL_STEPS: tuple[Callable[[MonitoringContext], SqlStep], ...] = (
 
 
 def monitoring_steps(context: MonitoringContext) -> list[SqlStep]:
-    shared = FindingContext(
-        FindingsProfile(), context.period, context.as_of, context.available
-    )  # person_context only needs the date
+    shared = FindingContext(context.counting, context.period, context.as_of, context.available)
     return [
         person_context_sql(shared),
         *(build(context) for build in SIGNAL_STEPS),
         # the income is counted as the finding rules count it (their profile's pension and wage kinds)
-        *income_drop_steps(context, shared.profile),
+        *income_drop_steps(context, context.counting),
+        signal_education_sql(context),
+        household_property_sql(context),
+        household_spending_sql(context),
         person_signals_sql(context),
         person_categories_sql(context),
         warning_signals_sql(context),
