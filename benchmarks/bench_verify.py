@@ -18,7 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-TITLE = "verify: one month of data matching, findings, tasks and monitoring (SQLite record plane)"
+RECORD_PLANE = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+TITLE = f"verify: one month of data matching, findings, tasks and monitoring ({RECORD_PLANE} record plane)"
+"""With DATABASE_URL set to an empty PostgreSQL database, the same run on PostgreSQL (COPY in and out)."""
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD = "2023-06"
 

@@ -102,3 +102,17 @@ def test_bulk_delete_removes_exactly_the_given_ids(world, staff, clock):
     assert bulk_delete(PersonCategory, pa.array(ids[:2])) == 2
     assert bulk_delete(PersonCategory, pc.cast(pa.array([], pa.int32()), pa.int64())) == 0
     assert sorted(PersonCategory.objects.values_list("pk", flat=True)) == ids[2:]
+
+
+@pytest.mark.django_db
+def test_a_categorised_person_cannot_be_deleted(world, staff, clock):
+    from django.db.models import ProtectedError
+
+    from minzheng.registry.models import Person
+
+    do_load_monitoring(PERIOD, _categories(world), WARNINGS_SCHEMA.empty_table())
+    person = Person.objects.get(pk=PersonCategory.objects.filter(period=PERIOD).first().person_id)
+    # the reference is not a database constraint, but Django still protects it
+    with pytest.raises(ProtectedError) as refused:
+        person.delete()
+    assert any(isinstance(row, PersonCategory) for row in refused.value.protected_objects)
