@@ -133,6 +133,11 @@ def unregister_input(con: duckdb.DuckDBPyConnection, name: str, table: Input) ->
         con.unregister(name)
 
 
+def parquet_files(table: Input) -> list[str] | None:
+    """The files of a Parquet dataset of the lake (for an engine that reads them itself), else None."""
+    return list(table.files) if _is_parquet_dataset(table) else None
+
+
 def _is_parquet_dataset(table: Input) -> TypeGuard[ds.FileSystemDataset]:
     return isinstance(table, ds.FileSystemDataset) and table.format.default_extname == "parquet"
 

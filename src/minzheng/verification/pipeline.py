@@ -27,7 +27,7 @@ import pyarrow.dataset as ds
 
 from minzheng.accounts.models import User
 from minzheng.assistance.payroll.compute import month_end, standards_in_force
-from minzheng.compute.snapshot import query_arrow
+from minzheng.compute.snapshot import parquet_files, query_arrow
 
 Progress = Callable[[str, int, int], None]
 
@@ -330,8 +330,10 @@ def _run_on_spark(
 
     spark = spark_session()
     for name, table in tables.items():
-        frame = table if isinstance(table, pa.Table) else table.to_table()
-        spark.createDataFrame(frame).createOrReplaceTempView(name)
+        # the lake's Parquet files are read by Spark itself; only the tables in memory are sent over
+        files = parquet_files(table)
+        frame = spark.read.parquet(*files) if files is not None else spark.createDataFrame(table)
+        frame.createOrReplaceTempView(name)
     for name, sql, params in steps:
         # cache each step so that later steps do not recompute it
         frame = spark.sql(sql, args=params).cache()
