@@ -5,20 +5,18 @@ on Spark."""
 from __future__ import annotations
 
 import importlib.util
-import re
 from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
 import pytest
-import sqlglot
 
 from minzheng.assistance.domain.params import Confidence, Param
 from minzheng.verification.findings.profile import FindingsProfile
-from minzheng.verification.findings.sqlkit import to_spark
 from minzheng.verification.monitoring import MonitoringContext, MonitoringProfile, compute_monitoring
 from minzheng.verification.monitoring.rules import earlier_period, income_drop_steps
 
+from .portable import check_portable
 from .world import AS_OF, PERIOD, exact, links_table, registry_tables, source_table
 
 WAGE, EMPLOYEE_PENSION, BASIC_PENSION = "工资（社保缴费基数）", "城镇职工基本养老金", "城乡居民基础养老金"
@@ -312,11 +310,7 @@ def test_the_steps_are_read_compare_and_signal():
 
 @pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
 def test_the_step_transpiles_to_spark_and_binds_exactly_its_parameters(step):
-    spark = to_spark(step.sql)
-    assert sqlglot.parse_one(spark, read="spark") is not None
-    assert "::" not in step.sql and "QUALIFY" not in step.sql.upper() and "$" not in spark
-    assert set(re.findall(r":([a-z][a-z0-9_]*)", spark)) == set(step.params)
-    assert set(re.findall(r"\$([a-z][a-z0-9_]*)", step.sql)) == set(step.params)
+    check_portable(step)
 
 
 @pytest.mark.spark

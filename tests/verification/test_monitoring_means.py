@@ -22,6 +22,7 @@ from minzheng.verification.monitoring.rules import (
     signal_education_sql,
 )
 
+from .portable import check_portable
 from .world import (
     AS_OF,
     PERIOD,
@@ -309,17 +310,7 @@ STEPS = [
 
 @pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
 def test_the_step_transpiles_to_spark_and_binds_exactly_its_parameters(step):
-    import re
-
-    import sqlglot
-
-    from minzheng.verification.findings.sqlkit import to_spark
-
-    spark = to_spark(step.sql)
-    assert sqlglot.parse_one(spark, read="spark") is not None
-    assert "::" not in step.sql and "QUALIFY" not in step.sql.upper() and "$" not in spark
-    assert set(re.findall(r":([a-z][a-z0-9_]*)", spark)) == set(step.params)
-    assert set(re.findall(r"\$([a-z][a-z0-9_]*)", step.sql)) == set(step.params)
+    check_portable(step)
 
 
 @pytest.mark.spark

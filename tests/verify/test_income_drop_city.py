@@ -12,13 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from minzheng.synth.city import generate, write_lake
 from minzheng.synth.departments import (
     INCOME_CODES,
     INCOME_SOURCES,
-    generate_departments,
     income_truth_path,
-    write_departments,
 )
 from minzheng.verification.evaluate import evaluate_income_drop
 from minzheng.verification.matching.pipeline import link_source
@@ -34,16 +31,8 @@ from minzheng.verification.pipeline import (
 PERIOD, PREVIOUS, AS_OF = "2023-06", "2023-05", datetime.date(2023, 6, 30)
 
 
-@pytest.fixture
-def small_city(tmp_path, transactional_db):
-    from minzheng.synth.load import load_city
-
-    city = generate(scale=0.002, seed=5)
-    load_city(city, params={"city": "zhaotong", "scale": 0.002, "seed": 5})
-    write_lake(city, tmp_path, PERIOD)
-    paths = write_departments(generate_departments(city, seed=5, period=PERIOD), tmp_path, PERIOD)
-    assert {paths[f"{source}_prev"].parent.name for source in INCOME_SOURCES} == {PREVIOUS}
-    return tmp_path
+def test_synth_writes_the_previous_month_of_the_income_sources(small_city):
+    assert all((small_city / source / PREVIOUS / "data.parquet").exists() for source in INCOME_SOURCES)
 
 
 def _money(amount) -> str:

@@ -21,9 +21,6 @@ from minzheng.assistance.cases import clock as case_clock
 from minzheng.assistance.cases.models import CaseEvent, VerificationRequest
 from minzheng.audit.models import AuditEvent, AuditLog
 from minzheng.registry.models import Household
-from minzheng.synth.city import generate, write_lake
-from minzheng.synth.departments import generate_departments, write_departments
-from minzheng.synth.load import load_city
 from minzheng.verification.feed import OFFLINE
 from minzheng.verification.lake.storage import dataset_path
 from minzheng.verification.pipeline import run_verify, snapshot_registry
@@ -55,15 +52,6 @@ def clock(monkeypatch) -> Clock:
     monkeypatch.setattr(case_clock, "today", lambda: fake.day)
     monkeypatch.setattr(case_clock, "now", fake.now)
     return fake
-
-
-@pytest.fixture
-def small_city(tmp_path, transactional_db) -> Path:
-    city = generate(scale=0.002, seed=5)
-    load_city(city, params={"city": "zhaotong", "scale": 0.002, "seed": 5})
-    write_lake(city, tmp_path, PERIOD)
-    write_departments(generate_departments(city, seed=5, period=PERIOD), tmp_path, PERIOD)
-    return tmp_path
 
 
 @dataclass(frozen=True)

@@ -11,23 +11,11 @@ import duckdb
 import pytest
 from django.core.management import call_command
 
-from minzheng.synth.city import generate, write_lake
-from minzheng.synth.departments import generate_departments, write_departments
-from minzheng.synth.load import load_city
 from minzheng.verification.matching.pipeline import link_source
 from minzheng.verification.models import Finding, VisitTask
 from minzheng.verification.pipeline import _findings, _monitoring, read_lake, run_verify, snapshot_registry
 
 PERIOD, AS_OF = "2023-06", datetime.date(2023, 6, 30)
-
-
-@pytest.fixture
-def small_city(tmp_path, transactional_db):
-    city = generate(scale=0.002, seed=5)
-    load_city(city, params={"city": "zhaotong", "scale": 0.002, "seed": 5})
-    write_lake(city, tmp_path, PERIOD)
-    write_departments(generate_departments(city, seed=5, period=PERIOD), tmp_path, PERIOD)
-    return tmp_path
 
 
 @pytest.mark.django_db(transaction=True)
