@@ -51,6 +51,24 @@ def test_the_command_prints_the_summary(small_city, capsys):
     assert "反馈信息核对申请" in out
 
 
+@pytest.mark.django_db(transaction=True)
+def test_verify_makes_a_missing_register_index_once(small_city, capsys):
+    from minzheng.verification.matching.population import load_population_index
+
+    # given: a lake whose 户籍 came without its matching index (written directly, not ingested)
+    assert load_population_index(small_city, PERIOD) is None
+    # when
+    call_command("verify", "--month", PERIOD, "--lake", str(small_city))
+    first = capsys.readouterr().out
+    call_command("verify", "--month", PERIOD, "--lake", str(small_city))
+    again = capsys.readouterr().out
+    # then: the first run made it, the second read it
+    index = load_population_index(small_city, PERIOD)
+    assert index is not None
+    assert f"{index.people:,} 人，本次生成" in first
+    assert f"{index.people:,} 人，已是最新" in again
+
+
 @pytest.mark.spark
 @pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="pyspark 未安装")
 @pytest.mark.django_db(transaction=True)

@@ -72,6 +72,10 @@ class Command(BaseCommand):
         summary = Table(title="结果")
         summary.add_column("项目")
         summary.add_column("数量", justify="right")
+        prepared = result.extra.get("population_index")
+        if prepared is not None:
+            state = f"本次生成（{prepared.seconds:.1f} 秒）" if prepared.built else "已是最新"
+            summary.add_row("户籍比对索引", f"{prepared.index.people:,} 人，{state}")
         summary.add_row("模糊比对候选对", f"{result.fuzzy_candidates:,}")
         summary.add_row("比对发现（本期）", f"{result.findings:,}")
         summary.add_row("新发现 / 新走访任务", f"{result.new_findings:,} / {result.new_tasks:,}")
