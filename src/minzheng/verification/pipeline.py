@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,15 +263,32 @@ def run_verify(
     report.extra["findings_table"] = findings
     stage(4, stages[3], started)
 
-    started = time.perf_counter()
-    run = open_run(period=period, engine=engine, acting_user=acting_user)
-    loaded = do_load_findings(run, findings, acting_user=acting_user)
-    report.new_findings, report.new_tasks = loaded.new_findings, loaded.tasks_created
-    report.extra["load"] = loaded
-    stage(5, stages[4], started)
+    # On DuckDB the monitoring is computed while the findings are written: the computation is DuckDB's
+    # (both cores, no database), the load is the record plane's (one core); nothing the one reads the
+    # other writes. On Spark the two stay in turn (one session, driven from this thread).
+    monitoring_inputs = {**tables, **earlier}
+    executor = ThreadPoolExecutor(max_workers=1) if engine == "duckdb" else None
+    try:
+        pending_monitoring = (
+            executor.submit(_monitoring, monitoring_inputs, engine, period=period, as_of=as_of)
+            if executor is not None
+            else None
+        )
+        started = time.perf_counter()
+        run = open_run(period=period, engine=engine, acting_user=acting_user)
+        loaded = do_load_findings(run, findings, acting_user=acting_user)
+        report.new_findings, report.new_tasks = loaded.new_findings, loaded.tasks_created
+        report.extra["load"] = loaded
+        stage(5, stages[4], started)
 
-    started = time.perf_counter()
-    categories, warnings = _monitoring({**tables, **earlier}, engine, period=period, as_of=as_of)
+        started = time.perf_counter()
+        if pending_monitoring is not None:
+            categories, warnings = pending_monitoring.result()
+        else:
+            categories, warnings = _monitoring(monitoring_inputs, engine, period=period, as_of=as_of)
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True)
     monitoring = do_load_monitoring(period, categories, warnings, acting_user=acting_user)
     report.categories, report.warnings = categories.num_rows, warnings.num_rows
     report.extra["monitoring"] = monitoring
