@@ -31,6 +31,7 @@ from minzheng.verification.pipeline import (
 PERIOD, PREVIOUS, AS_OF = "2023-06", "2023-05", datetime.date(2023, 6, 30)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_synth_writes_the_previous_month_of_the_income_sources(small_city):
     assert all((small_city / source / PREVIOUS / "data.parquet").exists() for source in INCOME_SOURCES)
 
