@@ -269,3 +269,18 @@ def test_the_hukou_can_be_had_in_the_lake_layout_too(city):
     assert table.column("id_number").equals(city.population.column("id_number"))
     assert table.column("id_key").equals(city.population.column("id_key"))
     assert set(table.column("id_status").to_pylist()) == {"valid"}
+
+
+def test_a_covered_fanpin_household_lists_a_living_recipient(city, deps):
+    from minzheng.synth.departments import caseload_sides
+
+    # the rule finds a monitored household none of whose listed members is on dibao or 特困: a negative
+    # must list one (its recipient planted dead is not listed, so that household is uncovered)
+    recipient, _ = caseload_sides(city)
+    is_recipient = dict(zip(city.persons.column("id_number").to_pylist(), recipient.tolist(), strict=True))
+    truth = _truth_rows(deps, "fanpin")
+    listed: dict[int, list[bool]] = {}
+    for row in truth.values():
+        if row["finding_code"] == "negative_fanpin_covered":
+            listed.setdefault(row["household_id"], []).append(is_recipient[row["id_number"]])
+    assert listed and all(any(flags) for flags in listed.values())

@@ -1601,7 +1601,11 @@ def _fanpin(ctx: _Context, rng: np.random.Generator) -> _Records:
     # Findings: registry households with no one on dibao or 特困 (the load decides nothing else for them).
     uncovered = households_of(people.coverage & rural, ctx.planted("fanpin_uncovered"))
     add(uncovered, "fanpin_uncovered")
-    covered = households_of(people.recipient & rural, 0, members=ctx.planted("negative_fanpin_covered"))
+    # Negatives: a household is covered only through a living recipient among the members it lists (the
+    # dead are not listed: a household whose only recipient is planted dead is uncovered, not a negative)
+    covered = households_of(
+        people.recipient & ctx.alive & rural, 0, members=ctx.planted("negative_fanpin_covered")
+    )
     add(covered, "negative_fanpin_covered")
     remaining = max(ctx.scale_rows("fanpin") - len(uncovered) - len(covered), 0)
     if remaining:
