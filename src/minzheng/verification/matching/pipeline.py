@@ -26,7 +26,7 @@ from minzheng.compute.snapshot import Input, input_rows, register_input, unregis
 from . import sql
 from .fuzzy import DEFAULT_THRESHOLD, LINK_SCHEMA, FuzzyResult, FuzzySettings, link_fuzzy
 from .pinyin import pinyin_table
-from .population import TF_COLUMNS, PopulationIndex, build_population_index, u_fingerprint, with_index_u
+from .population import TF_COLUMNS, PopulationIndex, build_population_index, with_index_u
 
 
 @dataclass(frozen=True)
@@ -331,8 +331,7 @@ def _run_fuzzy(
             )
             compared_side = compared
             ((compared_size,),) = con.sql(sql.population_size_sql(population_view, registry_view)).fetchall()
-            if settings.estimate_u and index.u_fingerprint == u_fingerprint(settings):
-                settings = with_index_u(settings, index)
+            settings = with_index_u(settings, index)
             if not settings.estimate_u:  # nothing to sample: Splink needs only the candidates' people
                 for column, name in term_frequencies.items():
                     views.append((name, index.term_frequencies[column]))

@@ -186,9 +186,10 @@ def estimate_population_u(
 
 
 def with_index_u(settings: FuzzySettings, index: PopulationIndex) -> FuzzySettings:
-    """`settings` with the index's u fixed (nothing left to sample), if the index's u was made for them."""
+    """`settings` with the index's u fixed (nothing left to sample) if the index's u was sampled for them;
+    otherwise `settings` as they are (u fixed already, or to be sampled for another model)."""
     if not settings.estimate_u or index.u_fingerprint != u_fingerprint(settings):
-        raise ValueError("the index's u values were sampled for another model")
+        return settings
     return replace(settings, u_probabilities=dict(index.u_probabilities), estimate_u=False)
 
 
