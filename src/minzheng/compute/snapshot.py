@@ -1,9 +1,11 @@
 """Snapshots of the record plane for the compute plane: a query's rows as an Arrow table, set-based.
 
-PostgreSQL streams ``COPY (query) TO STDOUT`` as CSV into Arrow's CSV reader. SQLite returns plain rows
-through its C driver; they become Arrow columns of loose types (SQLite stores a decimal column as INTEGER
-or REAL by value, dates as text) and DuckDB casts them to the schema in one pass. No model object is
-built per row either way.
+PostgreSQL streams ``COPY (query) TO STDOUT`` as CSV into Arrow's CSV reader. SQLite's rows become Arrow
+columns of loose types (SQLite stores a decimal column as INTEGER or REAL by value, dates as text), and
+DuckDB casts them to the schema in one pass. They are read by ADBC's SQLite driver, straight into Arrow
+in C (five times faster than Python rows at 600k), when the database is a file and the connection holds
+no open transaction, so that a second connection sees what this one sees; else as plain rows through
+the connection's own driver. No model object is built per row either way.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeAlias, TypeGuard
 
 import duckdb
@@ -23,9 +27,27 @@ from django.db import connection
 
 def query_arrow(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
     """Run ``sql`` (``%s`` placeholders) and return its rows typed by ``schema`` (column order = select order)."""
+    return query_arrow_many([(sql, params, schema)])[0]
+
+
+Query: TypeAlias = tuple[str, list[Any], pa.Schema]
+
+
+def query_arrow_many(queries: Sequence[Query]) -> list[pa.Table]:
+    """Several queries' rows (as query_arrow), two at a time where the reads run outside Python (SQLite
+    through ADBC: one connection each, in WAL mode readers do not block each other)."""
     if connection.vendor == "postgresql":
-        return _copy_postgresql(sql, params, schema)
-    return _sqlite(sql, params, schema)
+        return [_copy_postgresql(*query) for query in queries]
+    connection.ensure_connection()
+    path = str(connection.settings_dict["NAME"])
+    if connection.in_atomic_block or path == ":memory:" or "mode=memory" in path:
+        return [_typed(_sqlite_rows(*_sqlite_query(*query)), query[2]) for query in queries]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(lambda query: sqlite_arrow(path, *_sqlite_query(*query)), queries))
+
+
+def _sqlite_query(sql: str, params: list[Any], schema: pa.Schema) -> Query:
+    return sql, [str(p) if hasattr(p, "isoformat") else p for p in params], schema
 
 
 def _duckdb_type(type_: pa.DataType) -> str:
@@ -44,8 +66,61 @@ def _duckdb_type(type_: pa.DataType) -> str:
     return "VARCHAR"
 
 
-def _sqlite(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
-    connection.ensure_connection()
+def _typed(loose: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Loose columns (text, int64, float64 as SQLite stores the values) cast to `schema` in one DuckDB pass."""
+    casts = []
+    for f in schema:
+        column = f'"{f.name}"'
+        if pa.types.is_decimal(f.type):
+            column = f"round({column}, {f.type.scale})"  # a REAL such as 123.45000000000002
+        casts.append(f'CAST({column} AS {_duckdb_type(f.type)}) AS "{f.name}"')
+    con = duckdb.connect()
+    con.register("loose", loose)
+    return con.sql(f"SELECT {', '.join(casts)} FROM loose").to_arrow_table().cast(schema)
+
+
+def _loose_sqlite_type(type_: pa.DataType) -> str:
+    """The SQLite type a column is read as, before DuckDB casts it to `type_`."""
+    if pa.types.is_boolean(type_) or pa.types.is_integer(type_):
+        return "INTEGER"
+    if pa.types.is_decimal(type_) or pa.types.is_floating(type_):
+        return "REAL"
+    return "TEXT"  # text, and dates and times as SQLite stores them (ISO text)
+
+
+def sqlite_arrow(path: str | Path, sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
+    """Run `sql` (``%s`` placeholders, ISO text for dates) on the SQLite file `path` through ADBC, typed by
+    `schema`. The driver returns loose columns (integers and booleans as int64, decimals and floats as
+    float64, the rest as text), cast as in query_arrow.
+
+    The driver infers each column's type from its first batch, so the query reads in one batch (an
+    inferred type that a later batch contradicts is an error), and every column is CAST to one SQLite
+    type, so a column's values never mix integers and text. A column NULL throughout comes back as int64
+    NULLs, which cast to anything.
+    """
+    import adbc_driver_sqlite.dbapi
+
+    names = ", ".join(f"c{i}" for i in range(len(schema)))
+    typed = ", ".join(f"CAST(c{i} AS {_loose_sqlite_type(f.type)})" for i, f in enumerate(schema))
+    query = f"WITH q({names}) AS ({sql.replace('%s', '?')}) SELECT {typed} FROM q"
+    with adbc_driver_sqlite.dbapi.connect(str(path)) as con, con.cursor() as cursor:
+        cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(1 << 30)})
+        cursor.execute(query, params or None)
+        table = cursor.fetch_arrow_table()
+    loose = {"INTEGER": pa.int64(), "REAL": pa.float64(), "TEXT": pa.string()}
+    columns = []
+    for column, f in zip(table.columns, schema, strict=True):
+        type_ = loose[_loose_sqlite_type(f.type)]
+        if column.type != type_:
+            if column.null_count != len(column):
+                raise TypeError(f"column {f.name}: SQLite returned {column.type}, expected {type_}")
+            column = pa.nulls(len(column), type_)  # NULL throughout: typed int64 by the driver
+        columns.append(column)
+    return _typed(pa.table(columns, names=schema.names), schema)
+
+
+def _sqlite_rows(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
+    """`sql` through the connection's own driver, as loose Arrow columns named by `schema`."""
     raw = connection.connection
     assert raw is not None
     # Django's connection converts declared date and bool columns in Python, one call per value (a
@@ -62,21 +137,11 @@ def _sqlite(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
     )
     query = f"WITH q({names}) AS ({sql.replace('%s', '?')}) SELECT {plain} FROM q"
     with _no_cyclic_gc():  # millions of row tuples, none of them in a cycle: the collector only rescans them
-        rows = raw.execute(query, [str(p) if hasattr(p, "isoformat") else p for p in params]).fetchall()
+        rows = raw.execute(query, params).fetchall()
         columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
         del rows
         # Arrow infers each column's loose type: text, int or float (SQLite stores a decimal as either)
-        loose = pa.table([pa.array(values) for values in columns], names=schema.names)
-        del columns
-    casts = []
-    for f in schema:
-        column = f'"{f.name}"'
-        if pa.types.is_decimal(f.type):
-            column = f"round({column}, {f.type.scale})"  # a REAL such as 123.45000000000002
-        casts.append(f'CAST({column} AS {_duckdb_type(f.type)}) AS "{f.name}"')
-    con = duckdb.connect()
-    con.register("loose", loose)
-    return con.sql(f"SELECT {', '.join(casts)} FROM loose").to_arrow_table().cast(schema)
+        return pa.table([pa.array(values) for values in columns], names=schema.names)
 
 
 @contextlib.contextmanager

@@ -28,7 +28,7 @@ import pyarrow.dataset as ds
 
 from minzheng.accounts.models import User
 from minzheng.assistance.payroll.compute import month_end, standards_in_force
-from minzheng.compute.snapshot import parquet_files, query_arrow
+from minzheng.compute.snapshot import parquet_files, query_arrow_many
 
 Progress = Callable[[str, int, int], None]
 
@@ -63,20 +63,43 @@ INCOME_SQL = """
 
 
 def snapshot_registry(as_of: datetime.date) -> dict[str, pa.Table]:
-    """The registry as the rules see it on ``as_of``: three Arrow tables, built with three queries."""
+    """The registry as the rules see it on ``as_of``: three Arrow tables, built from five reads."""
     field = PEOPLE_SCHEMA.field
-    members = query_arrow(
-        MEMBERS_SQL,
-        [as_of, as_of],
-        pa.schema([field("person_id"), field("household_id"), field("is_cohabiting")]),
-    )
-    persons = query_arrow(
-        PERSONS_SQL,
-        [],
-        pa.schema([field("person_id"), field("id_number"), field("name"), field("birth_date")]),
-    )
-    households = query_arrow(
-        HOUSEHOLDS_SQL, [], pa.schema([field("household_id"), field("region_code"), field("urban_rural")])
+    month = as_of.replace(day=1)
+    members, persons, households, entitlements, incomes = query_arrow_many(
+        [
+            (
+                MEMBERS_SQL,
+                [as_of, as_of],
+                pa.schema([field("person_id"), field("household_id"), field("is_cohabiting")]),
+            ),
+            (
+                PERSONS_SQL,
+                [],
+                pa.schema([field("person_id"), field("id_number"), field("name"), field("birth_date")]),
+            ),
+            (
+                HOUSEHOLDS_SQL,
+                [],
+                pa.schema([field("household_id"), field("region_code"), field("urban_rural")]),
+            ),
+            (
+                ENTITLEMENTS_SQL,
+                [month, month],
+                pa.schema([("person_id", pa.int64()), ("household_id", pa.int64()), ("scheme", pa.string())]),
+            ),
+            (
+                INCOME_SQL,
+                [as_of, as_of],
+                pa.schema(
+                    [
+                        ("household_id", pa.int64()),
+                        ("person_id", pa.int64()),
+                        ("monthly_amount", pa.decimal128(12, 2)),
+                    ]
+                ),
+            ),
+        ]
     )
     con = duckdb.connect()
     for name, table in (("members", members), ("persons", persons), ("households", households)):
@@ -91,23 +114,6 @@ def snapshot_registry(as_of: datetime.date) -> dict[str, pa.Table]:
         """
     ).to_arrow_table()
     del members, persons, households
-    month = as_of.replace(day=1)
-    entitlements = query_arrow(
-        ENTITLEMENTS_SQL,
-        [month, month],
-        pa.schema([("person_id", pa.int64()), ("household_id", pa.int64()), ("scheme", pa.string())]),
-    )
-    incomes = query_arrow(
-        INCOME_SQL,
-        [as_of, as_of],
-        pa.schema(
-            [
-                ("household_id", pa.int64()),
-                ("person_id", pa.int64()),
-                ("monthly_amount", pa.decimal128(12, 2)),
-            ]
-        ),
-    )
     con.register("people", people)
     con.register("incomes", incomes)
     places = con.sql("SELECT DISTINCT region_code, urban_rural FROM people ORDER BY ALL").fetchall()
