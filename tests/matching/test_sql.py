@@ -183,8 +183,10 @@ def test_no_blocking_rule_compares_names_alone():
 def test_fuzzy_candidates_sql_unions_the_rules_and_ranks_by_score():
     text = sql.fuzzy_candidates_sql("records", "people", max_candidates=7)
 
-    assert text.count("UNION ALL") == len(sql.BLOCKING_RULES) - 1
-    assert "ON l.birth_date = r.birth_date AND l.county = r.county" in text
+    # one branch per rule (joined on the pinyin too), and one for pairs agreeing on all 17 ID digits
+    assert text.count("UNION ALL") == len(sql.BLOCKING_RULES)
+    assert "ON l.birth_date = r.birth_date AND l.county = r.county AND l.name_pinyin = r.name_pinyin" in text
+    assert "ON l.id_body = r.id_body" in text
     assert "GROUP BY record_id, person_id" in text
     assert "row_number() OVER (PARTITION BY record_id ORDER BY score DESC, person_id)" in text
     assert "WHERE candidate_rank <= 7" in text
@@ -281,6 +283,28 @@ def test_fuzzy_candidates_sql_keeps_only_pairs_that_could_identify(con):
         ("A", 1, 0, 13, 1),
         # B (pinyin and year only) and C (a bare name) have nothing but a name to identify with
     ]
+
+
+def test_a_pair_agreeing_on_the_id_digits_but_not_the_name_is_kept_under_its_first_rule(con):
+    # given: record D, another name (a clerk's slip), born the same day in the same county as person 4,
+    # with person 4's 17 ID digits
+    wang_fang = PEOPLE_FEATURES.slice(3, 1).to_pylist()[0]
+    record = {**wang_fang, "record_id": "D", "name": "王方", "name_pinyin": "wangfang2"}
+    del record["person_id"]
+    con.register("records", pa.Table.from_pylist([record], schema=RECORD_FEATURES.schema))
+    con.register("people", PEOPLE_FEATURES)
+
+    # when
+    candidates = rows(
+        con,
+        "SELECT record_id, person_id, blocking_rule "
+        f"FROM ({sql.fuzzy_candidates_sql('records', 'people')}) ORDER BY person_id",
+    )
+
+    # then: person 4 under birth_date_county (rule 0), the first rule that blocks the pair; person 1,
+    # born the same day in the same county, agrees on nothing that identifies
+    assert candidates == [("D", 4, 0)]
+    assert rows(con, f"SELECT * FROM ({sql.identifiable_records_sql('records', 'people')})") == [("D",)]
 
 
 def test_fuzzy_candidates_sql_caps_the_candidates_of_a_record(con):

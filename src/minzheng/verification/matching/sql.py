@@ -400,14 +400,15 @@ CAN_IDENTIFY_SQL = """(
             AND (l.birth_date = r.birth_date
                 OR levenshtein(CAST(l.birth_date AS VARCHAR), CAST(r.birth_date AS VARCHAR)) <= 1
                 OR levenshtein(l.id_body, r.id_body) <= 2))
-        OR ((l.birth_date = r.birth_date
-                OR levenshtein(CAST(l.birth_date AS VARCHAR), CAST(r.birth_date AS VARCHAR)) <= 1)
-            AND l.id_body = r.id_body)
+        OR (l.id_body = r.id_body
+            AND (l.birth_date = r.birth_date
+                OR levenshtein(CAST(l.birth_date AS VARCHAR), CAST(r.birth_date AS VARCHAR)) <= 1))
     )"""
 """IDENTIFYING_AGREEMENT_SQL on the feature columns, before Splink: only such a pair can become a link
 (best_fuzzy_links_sql ranks no other), so no other is worth scoring. The levels are Splink's: the name
 exact or by pinyin; the birth date exact or one character apart; the 17 ID digits at most two apart,
-or equal. A NULL on either side agrees with nothing, as Splink's null level."""
+or equal. A NULL on either side agrees with nothing, as Splink's null level. The cheap equalities come
+first in each conjunction: DuckDB evaluates the rest of an AND only where they hold."""
 
 
 def fuzzy_candidates_sql(
@@ -433,7 +434,7 @@ def fuzzy_candidates_sql(
         records,
         registry,
         rules,
-        lambda index: f"l.record_id, r.person_id, {index} AS blocking_rule, {CHEAP_SCORE_SQL} AS score",
+        lambda rule: f"l.record_id, r.person_id, {rule} AS blocking_rule, {CHEAP_SCORE_SQL} AS score",
     )
     return f"""
 WITH pairs AS (
@@ -471,23 +472,43 @@ def identifiable_records_sql(
     """
     check_identifier(records)
     check_identifier(registry)
-    union = _identifying_pairs_sql(records, registry, rules, lambda index: "l.record_id")
+    union = _identifying_pairs_sql(records, registry, rules, lambda rule: "l.record_id")
     return "SELECT DISTINCT record_id FROM (\n" + union + "\n) AS identifiable"
 
 
 def _identifying_pairs_sql(
-    records: str, registry: str, rules: tuple[BlockingRule, ...], columns: Callable[[int], str]
+    records: str, registry: str, rules: tuple[BlockingRule, ...], columns: Callable[[str], str]
 ) -> str:
-    """UNION ALL of one branch per blocking rule: the pairs it blocks that could identify
-    (CAN_IDENTIFY_SQL), with `columns(rule index)` selected from `l` (record) and `r` (person)."""
+    """UNION ALL of the pairs some rule blocks that could identify (CAN_IDENTIFY_SQL), with `columns(rule)`
+    selected from `l` (record) and `r` (person), `rule` being the SQL of the index of the first rule that
+    blocks the pair in that branch.
+
+    A pair that can identify agrees on the pinyin or on all 17 ID digits (CAN_IDENTIFY_SQL; the same name
+    has the same pinyin, from the one lookup). So each rule's branch joins on its condition and the pinyin
+    too, and one more branch on the ID digits gives the pairs that agree on those but not on the pinyin,
+    under the first rule that blocks them (id_first_14 always does). The same pairs as joining on the
+    rules alone and then testing, without the millions of pairs that share only a birth day and a county
+    or 14 ID digits: at scale 1, 6 million pairs become 0.4 million.
+    """
     branches = [
-        f"""    SELECT {columns(index)}
+        f"""    SELECT {columns(str(index))}
     FROM {records} AS l
     INNER JOIN {registry} AS r
-        ON {rule.condition}
+        ON {rule.condition} AND l.name_pinyin = r.name_pinyin
     WHERE {CAN_IDENTIFY_SQL}"""
         for index, rule in enumerate(rules)
     ]
+    first_rule = (
+        "CASE " + " ".join(f"WHEN {rule.condition} THEN {i}" for i, rule in enumerate(rules)) + " END"
+    )
+    blocked = " OR ".join(f"({rule.condition})" for rule in rules)
+    branches.append(
+        f"""    SELECT {columns(first_rule)}
+    FROM {records} AS l
+    INNER JOIN {registry} AS r
+        ON l.id_body = r.id_body
+    WHERE NOT coalesce(l.name_pinyin = r.name_pinyin, FALSE) AND ({blocked}) AND {CAN_IDENTIFY_SQL}"""
+    )
     return "\n    UNION ALL\n".join(branches)
 
 
