@@ -18,7 +18,8 @@ from minzheng.verification.findings import (
     fingerprint,
 )
 from minzheng.verification.findings.codes import COVERAGE_CODES, RECIPIENT_CODES, SOURCE_OF
-from minzheng.verification.findings.sqlkit import money_text
+from minzheng.verification.findings.rules import FindingContext, shared_steps
+from minzheng.verification.findings.sqlkit import money_text, register_inputs, run_steps
 
 from .world import AS_OF, PERIOD, links_table, registry_tables, source_table, world_tables
 
@@ -270,9 +271,34 @@ def test_the_debug_mode_reports_every_step():
     compute_findings(
         world_tables(), period=PERIOD, as_of=AS_OF, debug=lambda name, rows, _: seen.append((name, rows))
     )
-    assert seen[0] == ("person_context", 10)
+    rows = dict(seen)
+    linked = [name for name, _ in seen if name.endswith("_linked")]
+    assert rows["person_context"] == 10
+    assert linked and all(name.removesuffix("_linked") in world_tables() for name in linked)
     assert seen[-1] == ("findings", 16)
-    assert len(seen) == 2 + len(FindingCode)
+    assert len(seen) == len(linked) + 2 + len(FindingCode)
+
+
+def test_shared_tables_given_as_inputs_are_not_computed_again():
+    # given: the shared steps' tables computed beforehand, as `minzheng verify` gives them
+    tables = world_tables()
+    con = duckdb.connect()
+    register_inputs(con, tables)
+    context = FindingContext(FindingsProfile(), PERIOD, AS_OF, frozenset(tables))
+    shared = shared_steps(context)
+    run_steps(con, shared)
+    given = {
+        **tables,
+        **{step.name: con.sql(f"SELECT * FROM {step.name}").to_arrow_table() for step in shared},
+    }
+    seen: list[str] = []
+
+    # when
+    findings = compute_findings(given, period=PERIOD, as_of=AS_OF, debug=lambda name, *_: seen.append(name))
+
+    # then: the same findings, without the shared steps
+    assert findings.equals(compute_findings(tables, period=PERIOD, as_of=AS_OF))
+    assert not {step.name for step in shared} & set(seen)
 
 
 @pytest.mark.parametrize(
@@ -299,3 +325,14 @@ def test_the_profile_labels_every_threshold():
     assert profile["edge_multiple"]["confidence"] == "confirmed"
     assert profile["medical_out_of_pocket"]["value"] == "5000"
     assert all(entry["source"] for entry in profile.values())
+
+
+def test_the_linked_tables_carry_only_contract_columns_and_a_rule_cannot_read_another():
+    from minzheng.verification.findings.rules import LINKED_COLUMNS, linked_records
+    from minzheng.verification.findings.sqlkit import Params
+    from minzheng.verification.lake.contracts import CONTRACTS
+
+    for source, columns in LINKED_COLUMNS.items():
+        assert set(columns) <= set(CONTRACTS[source].column_names), source
+    with pytest.raises(ValueError, match="address"):
+        linked_records("real_estate", "s.area_m2, s.address", Params(), Decimal("0.9"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from minzheng.verification.findings import BUILDERS, FindingCode, FindingContext, FindingsProfile
-from minzheng.verification.findings.rules import findings_steps, person_context_sql
+from minzheng.verification.findings.rules import findings_steps, linked_sources, shared_steps
 from minzheng.verification.findings.sqlkit import SqlStep
 from minzheng.verification.monitoring import MonitoringContext, MonitoringProfile, monitoring_steps
 
@@ -24,7 +24,7 @@ EMPTY_MONITORING_CONTEXT = MonitoringContext(
 
 
 def _steps() -> list[SqlStep]:
-    steps = [person_context_sql(FINDING_CONTEXT)]
+    steps = shared_steps(FINDING_CONTEXT)  # person_context and every source's <source>_linked
     steps += [BUILDERS[code](FINDING_CONTEXT) for code in FindingCode]
     steps += findings_steps(FINDING_CONTEXT)[-1:]
     steps += monitoring_steps(MONITORING_CONTEXT)
@@ -42,7 +42,9 @@ def test_the_step_transpiles_to_spark_and_binds_exactly_its_parameters(step: Sql
 
 def test_there_is_a_step_for_every_finding_code_and_a_union():
     names = [s.name for s in findings_steps(FINDING_CONTEXT)]
-    assert names == ["person_context", *(f"finding_{code}" for code in FindingCode), "findings"]
+    linked = [f"{source}_linked" for source in linked_sources(AVAILABLE)]
+    assert linked
+    assert names == [*linked, "person_context", *(f"finding_{code}" for code in FindingCode), "findings"]
 
 
 def test_the_spark_sql_hashes_with_sha2_and_keeps_the_text_concatenation():

@@ -74,8 +74,9 @@ class Finding(models.Model):
     household = models.ForeignKey(
         "registry.Household", verbose_name="家庭户", on_delete=models.PROTECT, related_name="+"
     )
-    # The household's village at the first run: findings are scoped by it (region_filter).
-    region_code = models.CharField("所在村（社区）", max_length=12, db_index=True)
+    # The household's village at the first run: findings are scoped by it (region_filter), through the
+    # (region_code, status) index.
+    region_code = models.CharField("所在村（社区）", max_length=12)
     source = models.CharField("数据来源", max_length=24)
     period = models.CharField("首次发现期间", max_length=7)
     record_id = models.CharField("来源记录编号", max_length=128)
@@ -97,11 +98,9 @@ class Finding(models.Model):
     class Meta:
         verbose_name = "比对发现"
         verbose_name_plural = "比对发现"
-        indexes = [
-            models.Index(fields=["region_code", "status"]),
-            models.Index(fields=["household"]),
-            models.Index(fields=["first_seen_run"]),
-        ]
+        # The foreign keys have their own indexes (household's, first_seen_run's): not indexed twice, as
+        # every index costs each new finding a B-tree insert.
+        indexes = [models.Index(fields=["region_code", "status"])]
 
     def __str__(self) -> str:
         return f"{self.get_code_display()}：{self.person_id}"

@@ -264,6 +264,9 @@ def run_verify(
     stage(3, stages[2], started)
 
     started = time.perf_counter()
+    if engine == "duckdb":
+        # what the findings and the monitoring both read (person_context, <source>_linked), made once
+        tables.update(_shared_tables(tables, period=period, as_of=as_of))
     findings = _findings(tables, engine, period=period, as_of=as_of)
     report.findings = findings.num_rows
     report.extra["findings_table"] = findings
@@ -311,6 +314,25 @@ def run_verify(
     report.extra["verification_answers"] = answers
     stage(7, stages[6], started)
     return report
+
+
+def _shared_tables(
+    tables: Mapping[str, pa.Table | ds.Dataset], *, period: str, as_of: datetime.date
+) -> dict[str, pa.Table]:
+    """The tables of findings.rules.shared_steps, on DuckDB: given to the findings and the monitoring, which
+    then skip those steps (the deposits' 20 million records are scanned for their links once, not twice)."""
+    from minzheng.verification.findings.profile import FindingsProfile
+    from minzheng.verification.findings.rules import FindingContext, shared_steps
+    from minzheng.verification.findings.sqlkit import register_inputs, run_steps
+
+    steps = shared_steps(FindingContext(FindingsProfile(), period, as_of, frozenset(tables)))
+    con = duckdb.connect()
+    try:
+        register_inputs(con, tables)
+        run_steps(con, steps)
+        return {step.name: con.sql(f"SELECT * FROM {step.name}").to_arrow_table() for step in steps}
+    finally:
+        con.close()
 
 
 def _findings(tables: Mapping[str, pa.Table], engine: str, *, period: str, as_of: datetime.date) -> pa.Table:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -125,17 +126,80 @@ def person_context_sql(context: FindingContext) -> SqlStep:
 # --- helpers of the rules ------------------------------------------------------------------------------------
 
 
+LINKED_SUFFIX = "_linked"
+"""``<source>_linked``: the source's linked records with their links' columns (linked_table_sql)."""
+
+
+def linked_table_sql(source: str) -> SqlStep:
+    """``<source>_linked``: every record of the source that is linked to a registry person, with the link as
+    link_person_id, link_method, link_match_weight and link_match_probability (a record linked to two
+    people, who share an ID number, appears twice). Made once a run for the findings and the monitoring
+    both: of deposits' 20 million records a few thousand are linked, and finding them is a scan."""
+    source = identifier(source)
+    columns = ", ".join(f"s.{identifier(column)}" for column in LINKED_COLUMNS[source])
+    sql = f"""
+    SELECT s.record_id, {columns}, l.person_id AS link_person_id, l.method AS link_method,
+           l.match_weight AS link_match_weight, l.match_probability AS link_match_probability
+    FROM {source} s
+    JOIN {source}_links l ON l.record_id = s.record_id
+    WHERE l.person_id IS NOT NULL
+    """
+    return SqlStep(identifier(source + LINKED_SUFFIX), sql)
+
+
+LINKED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "deaths": ("death_date", "source_department"),
+    "vehicles": ("plate_number", "vehicle_type", "value_estimate", "is_disability_vehicle"),
+    "real_estate": ("certificate_number", "area_m2"),
+    "businesses": ("uscc", "enterprise_name", "role", "share_amount", "status"),
+    "pensions": ("kind", "monthly_amount"),
+    "unemployment": ("registered_on", "status"),
+    "housing_fund": ("employer", "monthly_deposit", "wage_base"),
+    "tax": ("annual_income", "tax_year"),
+    "deposits": ("bank", "balance"),
+    "disability": ("category", "grade", "issued_on"),
+    "medical": ("out_of_pocket", "settled_on"),
+    "students": ("school", "level", "difficulty"),
+    "fanpin": ("household_number", "category", "is_relocated"),
+}
+"""The columns of each source that the finding and monitoring rules read, carried into ``<source>_linked``
+(a rule reading another is refused when its SQL is built: linked_records). Not the identity columns, which
+the link stands for: reading every column of 20 million deposits would cost more than the join."""
+
+
+def linked_sources(available: frozenset[str]) -> list[str]:
+    """The sources among `available` that have their links too, in name order."""
+    return sorted(name for name in LINKED_COLUMNS if name in available and f"{name}_links" in available)
+
+
+def shared_steps(context: FindingContext) -> list[SqlStep]:
+    """The steps the findings and the monitoring both read: ``person_context`` and every linked source's
+    ``<source>_linked``, each left out when its table is among the inputs already (``minzheng verify``
+    computes them once and gives them to both)."""
+    steps = [
+        linked_table_sql(source)
+        for source in linked_sources(context.available)
+        if source + LINKED_SUFFIX not in context.available
+    ]
+    if "person_context" not in context.available:
+        steps.append(person_context_sql(context))
+    return steps
+
+
 def linked_records(source: str, columns: str, params: Params, min_probability: Decimal) -> str:
     """The source's records with the person each is linked to: exact links, and fuzzy ones above the
-    profile's probability (a weak fuzzy link must not send staff to the wrong family)."""
-    source = identifier(source)
+    profile's probability (a weak fuzzy link must not send staff to the wrong family). From
+    ``<source>_linked`` (`columns` name the source's columns as ``s.<column>``)."""
+    linked = identifier(identifier(source) + LINKED_SUFFIX)
+    uncarried = set(re.findall(r"\bs\.(\w+)", columns)) - set(LINKED_COLUMNS[source])
+    if uncarried:
+        raise ValueError(f"{source}: columns not in LINKED_COLUMNS: {sorted(uncarried)}")
     minimum = params.add("min_match_probability", float(min_probability))
     return f"""(
-        SELECT s.record_id, {columns}, l.person_id, l.method AS match_method, l.match_weight
-        FROM {source} s
-        JOIN {source}_links l ON l.record_id = s.record_id
-        WHERE l.person_id IS NOT NULL
-          AND (l.method = 'exact' OR l.match_probability >= CAST({minimum} AS DOUBLE))
+        SELECT s.record_id, {columns}, s.link_person_id AS person_id, s.link_method AS match_method,
+               s.link_match_weight AS match_weight
+        FROM {linked} s
+        WHERE s.link_method = 'exact' OR s.link_match_probability >= CAST({minimum} AS DOUBLE)
     )"""
 
 
@@ -666,12 +730,13 @@ def runnable_codes(context: FindingContext) -> list[FindingCode]:
 
 
 def findings_steps(context: FindingContext, codes: list[FindingCode] | None = None) -> list[SqlStep]:
-    """The pipeline: ``person_context``, one step per finding code, and ``findings`` (their union)."""
+    """The pipeline: the shared steps (``person_context``, ``<source>_linked``), one step per finding code,
+    and ``findings`` (their union)."""
     missing = [name for name in REGISTRY_INPUTS if name not in context.available]
     if missing:
         raise ValueError(f"registry snapshot tables missing: {missing}")
     chosen = runnable_codes(context) if codes is None else codes
-    steps = [person_context_sql(context)] + [BUILDERS[code](context) for code in chosen]
+    steps = shared_steps(context) + [BUILDERS[code](context) for code in chosen]
     union = "\nUNION ALL\n".join(f"SELECT * FROM finding_{code}" for code in chosen)
     if not chosen:
         # no source at all: an empty table of the right shape
@@ -693,4 +758,5 @@ __all__ = [
     "findings_steps",
     "fingerprint",
     "runnable_codes",
+    "shared_steps",
 ]

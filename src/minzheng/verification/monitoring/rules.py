@@ -63,7 +63,7 @@ from minzheng.verification.findings.rules import (
     linked_records,
     live_business_role_sql,
     months_before,
-    person_context_sql,
+    shared_steps,
     yuan_text,
 )
 from minzheng.verification.findings.sqlkit import Params, SqlStep, case_labels, identifier, money_text
@@ -811,7 +811,7 @@ SIGNAL_STEPS: tuple[Callable[[MonitoringContext], SqlStep], ...] = (
 def monitoring_steps(context: MonitoringContext) -> list[SqlStep]:
     shared = FindingContext(context.counting, context.period, context.as_of, context.available)
     return [
-        person_context_sql(shared),
+        *shared_steps(shared),
         *(build(context) for build in SIGNAL_STEPS),
         # the income is counted as the finding rules count it (their profile's pension and wage kinds)
         *income_drop_steps(context, context.counting),
