@@ -81,11 +81,12 @@ def test_the_tiny_source_has_the_statuses_the_lake_would_give():
 def test_exact_links_sql_joins_on_the_integer_key_of_usable_ids():
     text = sql.exact_links_sql("vehicles")
 
-    assert "s.id_status = 'converted_15' AS from_15_digits" in text
+    # every row with a key (a usable ID) joins; the converted 15-digit ones are read apart for the name
     assert "INNER JOIN registry_people AS r" in text
     assert "ON s.id_key = r.id_key" in text
-    assert "WHERE s.id_status = 'valid'" in text
-    assert "OR (s.id_status = 'converted_15' AND s.name = r.name)" in text
+    assert "WHERE s.id_status = 'converted_15'" in text
+    assert "s.name = r.name AS same_name" in text
+    assert "c.record_id IS NOT NULL AS from_15_digits" in text
 
 
 def test_exact_links_sql_links_valid_ids_and_converted_ids_whose_name_agrees(tables):

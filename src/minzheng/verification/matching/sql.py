@@ -60,19 +60,36 @@ def exact_links_sql(source: str, registry: str = REGISTRY_TABLE) -> str:
     Only the keys come out (record_id, person_id, from_15_digits): the constant columns of an exact
     link (method, probability, explanation) are added by the caller, which costs nothing in Arrow
     and a third of the time when tens of millions of rows carry them out of the engine.
+
+    The join reads only the key and the record id of every row (a key is there only for a usable
+    ID: valid or converted_15); the converted rows, whose name is checked, are read apart: the lake
+    keeps them in the first row groups (storage.lake_order), so that scan skips the others by their
+    statistics. Reading every row's status and name in the join cost a third more on 20M deposits.
     """
     check_identifier(source)
     check_identifier(registry)
     return f"""
+WITH joined AS (
+    SELECT s.record_id, r.person_id
+    FROM {source} AS s
+    INNER JOIN {registry} AS r
+        ON s.id_key = r.id_key
+),
+converted AS (
+    SELECT s.record_id, r.person_id, s.name = r.name AS same_name
+    FROM {source} AS s
+    INNER JOIN {registry} AS r
+        ON s.id_key = r.id_key
+    WHERE s.id_status = 'converted_15'
+)
 SELECT
-    s.record_id,
-    r.person_id,
-    s.id_status = 'converted_15' AS from_15_digits
-FROM {source} AS s
-INNER JOIN {registry} AS r
-    ON s.id_key = r.id_key
-WHERE s.id_status = 'valid'
-    OR (s.id_status = 'converted_15' AND s.name = r.name)
+    j.record_id,
+    j.person_id,
+    c.record_id IS NOT NULL AS from_15_digits
+FROM joined AS j
+LEFT JOIN converted AS c
+    ON c.record_id = j.record_id AND c.person_id = j.person_id
+WHERE c.record_id IS NULL OR coalesce(c.same_name, FALSE)
 """.strip()
 
 
