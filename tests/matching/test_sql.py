@@ -97,6 +97,12 @@ def test_exact_links_sql_links_valid_ids_and_converted_ids_whose_name_agrees(tab
     assert links == [("R1", 1, False), ("R2", 2, True)]
 
 
+def test_exact_links_sql_carries_the_columns_asked_for(tables):
+    links = rows(tables, sql.exact_links_sql("vehicles", carry=("name", "id_raw")))
+
+    assert links == [("R1", 1, False, "张伟", ZHANG_WEI_ID), ("R2", 2, True, "李娟", "532101650315246")]
+
+
 def test_fuzzy_records_sql_selects_unusable_ids_and_converted_ids_not_linked_exactly(tables):
     text = sql.fuzzy_records_sql("vehicles")
     assert "s.id_status <> 'valid'" in text

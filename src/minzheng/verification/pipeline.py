@@ -28,7 +28,7 @@ import pyarrow.dataset as ds
 
 from minzheng.accounts.models import User
 from minzheng.assistance.payroll.compute import month_end, standards_in_force
-from minzheng.compute.snapshot import parquet_files, query_arrow_many
+from minzheng.compute.snapshot import parquet_files, query_arrow_many, register_input, unregister_input
 
 Progress = Callable[[str, int, int], None]
 
@@ -251,7 +251,8 @@ def run_verify(
     if prepared is not None:
         report.extra["population_index"] = prepared
     population = prepared.index if prepared is not None else None
-    linked = link_sources(con, sources, tables["people"], fuzzy=fuzzy, population=population)
+    carry = _carried_columns(sources) if engine == "duckdb" else None
+    linked = link_sources(con, sources, tables["people"], fuzzy=fuzzy, population=population, carry=carry)
     for name, source in sources.items():
         result = linked.results[name]
         tables[name] = source
@@ -265,7 +266,8 @@ def run_verify(
 
     started = time.perf_counter()
     if engine == "duckdb":
-        # what the findings and the monitoring both read (person_context, <source>_linked), made once
+        # what the findings and the monitoring both read (<source>_linked, person_context), made once
+        tables.update(_linked_tables(tables, linked.results))
         tables.update(_shared_tables(tables, period=period, as_of=as_of))
     findings = _findings(tables, engine, period=period, as_of=as_of)
     report.findings = findings.num_rows
@@ -314,6 +316,57 @@ def run_verify(
     report.extra["verification_answers"] = answers
     stage(7, stages[6], started)
     return report
+
+
+def _carried_columns(sources: Mapping[str, ds.Dataset]) -> dict[str, tuple[str, ...]]:
+    """Per source, the columns its exact join brings out for the rules (findings.rules.LINKED_COLUMNS)."""
+    from minzheng.verification.findings.rules import LINKED_COLUMNS
+
+    return {name: LINKED_COLUMNS[name] for name in sources if name in LINKED_COLUMNS}
+
+
+def _linked_tables(
+    tables: Mapping[str, pa.Table | ds.Dataset], results: Mapping[str, Any]
+) -> dict[str, pa.Table]:
+    """``<source>_linked`` (findings.rules.linked_table_sql) from the linking step's own output: the exact
+    links with the columns their join carried, and the fuzzy links' records, which all have an ID the
+    lake checked as not valid (matching.sql.fuzzy_records_sql), so that a scan of the lake's first row
+    groups finds them (storage.lake_order). The 20M deposits are scanned once, by the exact join."""
+    from minzheng.verification.findings.rules import LINKED_COLUMNS, LINKED_SUFFIX
+    from minzheng.verification.findings.sqlkit import identifier
+
+    made: dict[str, pa.Table] = {}
+    con = duckdb.connect()
+    try:
+        for name, result in results.items():
+            carried = result.exact_carried
+            if carried is None:
+                continue
+            exact = result.links.slice(0, carried.num_rows)  # the exact links come first, in join order
+            part = carried.drop_columns(["person_id"])
+            for column in ("person_id", "method", "match_weight", "match_probability"):
+                part = part.append_column(f"link_{column}", exact[column])
+            con.register("exact_part", part)
+            con.register("links", result.links)
+            register_input(con, "source", tables[name])
+            columns = ", ".join(f"s.{identifier(column)}" for column in LINKED_COLUMNS[name])
+            made[identifier(name + LINKED_SUFFIX)] = con.sql(
+                f"""
+                SELECT * FROM exact_part
+                UNION ALL
+                SELECT s.record_id, {columns}, l.person_id, l.method, l.match_weight, l.match_probability
+                FROM source s
+                JOIN links l ON l.record_id = s.record_id
+                WHERE l.method <> 'exact' AND l.person_id IS NOT NULL
+                  AND (s.id_status IS NULL OR s.id_status <> 'valid')
+                """
+            ).to_arrow_table()
+            unregister_input(con, "source", tables[name])
+            con.unregister("links")
+            con.unregister("exact_part")
+    finally:
+        con.close()
+    return made
 
 
 def _shared_tables(

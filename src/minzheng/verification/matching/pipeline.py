@@ -57,6 +57,8 @@ class LinkResult:
     links: pa.Table
     """record_id, person_id, method ("exact" | "fuzzy"), match_weight, match_probability, explanation"""
     stats: LinkStats
+    exact_carried: pa.Table | None = None
+    """With `carry`: record_id, person_id and the carried columns of each exact link (link_sources)."""
 
 
 _RUN_IDS = itertools.count(1)
@@ -125,8 +127,12 @@ def link_sources(
     threshold: float = DEFAULT_THRESHOLD,
     settings: FuzzySettings | None = None,
     population: PopulationIndex | Input | None = None,
+    carry: Mapping[str, tuple[str, ...]] | None = None,
 ) -> LinkRun:
     """Link every source to `registry`: an exact join per source, then one fuzzy step for them all.
+
+    `carry` names, per source, columns the exact join brings out with each link
+    (`LinkResult.exact_carried`), read in the join's own scan of the source.
 
     The fuzzy step costs mostly set-up (u sampled from random pairs, term frequencies, the registry's
     features and pinyin), which does not grow with the number of records: the records that the exact
@@ -156,7 +162,9 @@ def link_sources(
         assert index is not None
         register_input(con, population_view, index.features)
     source_views = {source_name: f"mz_source_{source_name}_{run}" for source_name in sources}
+    carry = carry or {}
     exact: dict[str, tuple[pa.Table, float]] = {}
+    carried: dict[str, pa.Table] = {}
     fuzzy_records: dict[str, int] = {}
     fuzzy_result: FuzzyResult | None = None
     fuzzy_links: dict[str, pa.Table] = {}
@@ -166,8 +174,11 @@ def link_sources(
             register_input(con, source_views[source_name], source)
         for source_name, source_view in source_views.items():
             started = time.perf_counter()
-            keys = con.sql(sql.exact_links_sql(source_view, registry_view)).to_arrow_table()
+            columns = tuple(carry.get(source_name, ()))
+            keys = con.sql(sql.exact_links_sql(source_view, registry_view, columns)).to_arrow_table()
             exact[source_name] = (exact_link_table(keys), time.perf_counter() - started)
+            if source_name in carry:
+                carried[source_name] = keys.select(["record_id", "person_id", *columns])
         if fuzzy and sources:
             con.execute(
                 f"CREATE TEMP TABLE {pending} AS " + _gather_fuzzy_records_sql(source_views, registry_view)
@@ -211,7 +222,9 @@ def link_sources(
             exact_seconds=exact_seconds,
             fuzzy_seconds=fuzzy_result.seconds if fuzzy_result else 0.0,
         )
-        results[source_name] = LinkResult(links=pa.concat_tables([exact_links, found]), stats=stats)
+        results[source_name] = LinkResult(
+            links=pa.concat_tables([exact_links, found]), stats=stats, exact_carried=carried.get(source_name)
+        )
     return LinkRun(results=results, fuzzy=fuzzy_result)
 
 

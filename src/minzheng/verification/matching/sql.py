@@ -48,7 +48,7 @@ def check_identifier(name: str) -> str:
 # --------------------------------------------------------------------------------------------- exact
 
 
-def exact_links_sql(source: str, registry: str = REGISTRY_TABLE) -> str:
+def exact_links_sql(source: str, registry: str = REGISTRY_TABLE, carry: tuple[str, ...] = ()) -> str:
     """Links by identity number: a hash join on the int64 key (first 17 digits), usable IDs only.
 
     The check character is a function of the first 17 digits, so the 17-digit integer identifies an
@@ -65,12 +65,17 @@ def exact_links_sql(source: str, registry: str = REGISTRY_TABLE) -> str:
     ID: valid or converted_15); the converted rows, whose name is checked, are read apart: the lake
     keeps them in the first row groups (storage.lake_order), so that scan skips the others by their
     statistics. Reading every row's status and name in the join cost a third more on 20M deposits.
+
+    `carry` names source columns to bring out with each link (after the keys): what the rules read of
+    the linked records, taken in this one scan rather than by a second join of the source.
     """
     check_identifier(source)
     check_identifier(registry)
+    carried = "".join(f", s.{check_identifier(column)}" for column in carry)
+    carried_out = "".join(f",\n    j.{column}" for column in carry)
     return f"""
 WITH joined AS (
-    SELECT s.record_id, r.person_id
+    SELECT s.record_id, r.person_id{carried}
     FROM {source} AS s
     INNER JOIN {registry} AS r
         ON s.id_key = r.id_key
@@ -85,7 +90,7 @@ converted AS (
 SELECT
     j.record_id,
     j.person_id,
-    c.record_id IS NOT NULL AS from_15_digits
+    c.record_id IS NOT NULL AS from_15_digits{carried_out}
 FROM joined AS j
 LEFT JOIN converted AS c
     ON c.record_id = j.record_id AND c.person_id = j.person_id
