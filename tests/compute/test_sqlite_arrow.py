@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pyarrow as pa
@@ -76,3 +77,24 @@ def test_no_rows_is_an_empty_table_of_the_schema(database):
 
     assert table.schema == schema
     assert table.num_rows == 0
+
+
+def test_concurrent_reads_of_a_wal_database_wait_for_each_other(tmp_path):
+    # given: a WAL database nobody else has open, read by four threads at once (query_arrow_many reads
+    # two at a time): whoever closes last checkpoints the WAL under a lock the others run into
+    path = tmp_path / "wal.sqlite3"
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("CREATE TABLE t (a integer)")
+    con.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(1000)])
+    con.commit()
+    con.close()
+    schema = pa.schema([("a", pa.int64())])
+
+    # when
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reads = [pool.submit(sqlite_arrow, path, "SELECT a FROM t", [], schema) for _ in range(100)]
+        tables = [read.result() for read in reads]
+
+    # then: every read waited for the lock and got its rows
+    assert [table.num_rows for table in tables] == [1000] * 100

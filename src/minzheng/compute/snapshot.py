@@ -88,6 +88,10 @@ def _loose_sqlite_type(type_: pa.DataType) -> str:
     return "TEXT"  # text, and dates and times as SQLite stores them (ISO text)
 
 
+BUSY_TIMEOUT_MS = 30_000
+"""As the SQLite settings' ``timeout`` (settings/base.py)."""
+
+
 def sqlite_arrow(path: str | Path, sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
     """Run `sql` (``%s`` placeholders, ISO text for dates) on the SQLite file `path` through ADBC, typed by
     `schema`. The driver returns loose columns (integers and booleans as int64, decimals and floats as
@@ -104,6 +108,10 @@ def sqlite_arrow(path: str | Path, sql: str, params: list[Any], schema: pa.Schem
     typed = ", ".join(f"CAST(c{i} AS {_loose_sqlite_type(f.type)})" for i, f in enumerate(schema))
     query = f"WITH q({names}) AS ({sql.replace('%s', '?')}) SELECT {typed} FROM q"
     with adbc_driver_sqlite.dbapi.connect(str(path)) as con, con.cursor() as cursor:
+        # wait for a lock as the connection's own driver does, rather than fail at once: the last reader of
+        # a WAL file to close checkpoints it under a lock the other reader of query_arrow_many runs into
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.fetchall()
         cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(1 << 30)})
         cursor.execute(query, params or None)
         table = cursor.fetch_arrow_table()
