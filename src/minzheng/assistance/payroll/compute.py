@@ -17,7 +17,7 @@ from decimal import Decimal
 import duckdb
 import pyarrow as pa
 
-from minzheng.compute.snapshot import query_arrow
+from minzheng.compute.snapshot import query_arrow_many
 from minzheng.compute.sql import age_sql
 
 from ..domain.params import PolicyProfile, Standards
@@ -74,14 +74,18 @@ def month_end(month: datetime.date) -> datetime.date:
 def snapshot_entitlements(month: datetime.date) -> pa.Table:
     """The entitlements paid in ``month`` (active, started, not ended), with the person's birth date and
     bank account."""
-    entitlements = query_arrow(_ENTITLEMENTS_SQL, [month, month], pa.schema(_ENTITLEMENT_FIELDS))
-    births = query_arrow(
-        _BIRTH_DATES_SQL, [], pa.schema([("person_id", pa.int64()), ("birth_date", pa.date32())])
-    )
-    accounts = query_arrow(
-        _ACCOUNTS_SQL,
-        [],
-        pa.schema([("person_id", pa.int64()), ("bank_name", pa.string()), ("account_number", pa.string())]),
+    entitlements, births, accounts = query_arrow_many(
+        [
+            (_ENTITLEMENTS_SQL, [month, month], pa.schema(_ENTITLEMENT_FIELDS)),
+            (_BIRTH_DATES_SQL, [], pa.schema([("person_id", pa.int64()), ("birth_date", pa.date32())])),
+            (
+                _ACCOUNTS_SQL,
+                [],
+                pa.schema(
+                    [("person_id", pa.int64()), ("bank_name", pa.string()), ("account_number", pa.string())]
+                ),
+            ),
+        ]
     )
     con = duckdb.connect()
     con.register("entitlements", entitlements)
