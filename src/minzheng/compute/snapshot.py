@@ -88,6 +88,19 @@ def _loose_sqlite_type(type_: pa.DataType) -> str:
     return "TEXT"  # text, and dates and times as SQLite stores them (ISO text)
 
 
+_LOOSE_ARROW_TYPES = {"INTEGER": pa.int64(), "REAL": pa.float64(), "TEXT": pa.string()}
+
+
+def _loose_query(sql: str, schema: pa.Schema) -> str:
+    """`sql` (``%s`` placeholders) wrapped so that every column comes back as one loose SQLite type.
+
+    A CAST in an outer query also has no declared type, so Django's connection does not convert its
+    values in Python (dates and booleans, one call per value: a third of the time on 600k rows)."""
+    names = ", ".join(f"c{i}" for i in range(len(schema)))
+    loose = ", ".join(f"CAST(c{i} AS {_loose_sqlite_type(f.type)})" for i, f in enumerate(schema))
+    return f"WITH q({names}) AS ({sql.replace('%s', '?')}) SELECT {loose} FROM q"
+
+
 BUSY_TIMEOUT_MS = 30_000
 """As the SQLite settings' ``timeout`` (settings/base.py)."""
 
@@ -104,9 +117,7 @@ def sqlite_arrow(path: str | Path, sql: str, params: list[Any], schema: pa.Schem
     """
     import adbc_driver_sqlite.dbapi
 
-    names = ", ".join(f"c{i}" for i in range(len(schema)))
-    typed = ", ".join(f"CAST(c{i} AS {_loose_sqlite_type(f.type)})" for i, f in enumerate(schema))
-    query = f"WITH q({names}) AS ({sql.replace('%s', '?')}) SELECT {typed} FROM q"
+    query = _loose_query(sql, schema)
     with adbc_driver_sqlite.dbapi.connect(str(path)) as con, con.cursor() as cursor:
         # wait for a lock as the connection's own driver does, rather than fail at once: the last reader of
         # a WAL file to close checkpoints it under a lock the other reader of query_arrow_many runs into
@@ -115,10 +126,9 @@ def sqlite_arrow(path: str | Path, sql: str, params: list[Any], schema: pa.Schem
         cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(1 << 30)})
         cursor.execute(query, params or None)
         table = cursor.fetch_arrow_table()
-    loose = {"INTEGER": pa.int64(), "REAL": pa.float64(), "TEXT": pa.string()}
     columns = []
     for column, f in zip(table.columns, schema, strict=True):
-        type_ = loose[_loose_sqlite_type(f.type)]
+        type_ = _LOOSE_ARROW_TYPES[_loose_sqlite_type(f.type)]
         if column.type != type_:
             if column.null_count != len(column):
                 raise TypeError(f"column {f.name}: SQLite returned {column.type}, expected {type_}")
@@ -131,24 +141,12 @@ def _sqlite_rows(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
     """`sql` through the connection's own driver, as loose Arrow columns named by `schema`."""
     raw = connection.connection
     assert raw is not None
-    # Django's connection converts declared date and bool columns in Python, one call per value (a
-    # third of the time on 600k rows); a CAST in an outer query has no declared type, so the values
-    # come back as SQLite stores them (ISO text, 0/1) and DuckDB converts them below, column by column.
-    names = ", ".join(f"c{i}" for i in range(len(schema)))
-    plain = ", ".join(
-        f"CAST(c{i} AS TEXT)"
-        if pa.types.is_date(f.type) or pa.types.is_timestamp(f.type)
-        else f"CAST(c{i} AS INTEGER)"
-        if pa.types.is_boolean(f.type)
-        else f"c{i}"
-        for i, f in enumerate(schema)
-    )
-    query = f"WITH q({names}) AS ({sql.replace('%s', '?')}) SELECT {plain} FROM q"
+    query = _loose_query(sql, schema)
     with _no_cyclic_gc():  # millions of row tuples, none of them in a cycle: the collector only rescans them
         rows = raw.execute(query, params).fetchall()
         columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
         del rows
-        # Arrow infers each column's loose type: text, int or float (SQLite stores a decimal as either)
+        # Arrow infers each column's type from its loose values: text, int or float
         return pa.table([pa.array(values) for values in columns], names=schema.names)
 
 

@@ -28,7 +28,7 @@ import pyarrow.dataset as ds
 
 from minzheng.accounts.models import User
 from minzheng.assistance.payroll.compute import month_end, standards_in_force
-from minzheng.compute.snapshot import parquet_files, query_arrow_many, register_input, unregister_input
+from minzheng.compute.snapshot import parquet_files, query_arrow_many
 
 Progress = Callable[[str, int, int], None]
 
@@ -329,43 +329,27 @@ def _linked_tables(
     tables: Mapping[str, pa.Table | ds.Dataset], results: Mapping[str, Any]
 ) -> dict[str, pa.Table]:
     """``<source>_linked`` (findings.rules.linked_table_sql) from the linking step's own output: the exact
-    links with the columns their join carried, and the fuzzy links' records, which all have an ID the
-    lake checked as not valid (matching.sql.fuzzy_records_sql), so that a scan of the lake's first row
-    groups finds them (storage.lake_order). The 20M deposits are scanned once, by the exact join."""
-    from minzheng.verification.findings.rules import LINKED_COLUMNS, LINKED_SUFFIX
-    from minzheng.verification.findings.sqlkit import identifier
+    links with the columns their join carried, and the fuzzy links' records (found in the lake's first
+    row groups). The 20M deposits are scanned once, by the exact join."""
+    from minzheng.verification.findings.rules import linked_table_sql
+    from minzheng.verification.findings.sqlkit import register_inputs
 
     made: dict[str, pa.Table] = {}
-    con = duckdb.connect()
-    try:
-        for name, result in results.items():
-            carried = result.exact_carried
-            if carried is None:
-                continue
-            exact = result.links.slice(0, carried.num_rows)  # the exact links come first, in join order
-            part = carried.drop_columns(["person_id"])
-            for column in ("person_id", "method", "match_weight", "match_probability"):
-                part = part.append_column(f"link_{column}", exact[column])
-            con.register("exact_part", part)
-            con.register("links", result.links)
-            register_input(con, "source", tables[name])
-            columns = ", ".join(f"s.{identifier(column)}" for column in LINKED_COLUMNS[name])
-            made[identifier(name + LINKED_SUFFIX)] = con.sql(
-                f"""
-                SELECT * FROM exact_part
-                UNION ALL
-                SELECT s.record_id, {columns}, l.person_id, l.method, l.match_weight, l.match_probability
-                FROM source s
-                JOIN links l ON l.record_id = s.record_id
-                WHERE l.method <> 'exact' AND l.person_id IS NOT NULL
-                  AND (s.id_status IS NULL OR s.id_status <> 'valid')
-                """
-            ).to_arrow_table()
-            unregister_input(con, "source", tables[name])
-            con.unregister("links")
-            con.unregister("exact_part")
-    finally:
-        con.close()
+    for name, result in results.items():
+        carried = result.exact_carried
+        if carried is None:
+            continue
+        exact = result.links.slice(0, carried.num_rows)  # the exact links come first, in join order
+        part = carried.drop_columns(["person_id"])
+        for column in ("person_id", "method", "match_weight", "match_probability"):
+            part = part.append_column(f"link_{column}", exact[column])
+        step = linked_table_sql(name, fuzzy_only=True)
+        con = duckdb.connect()
+        try:
+            register_inputs(con, {name: tables[name], f"{name}_links": result.links, "exact_part": part})
+            made[step.name] = con.sql(f"SELECT * FROM exact_part UNION ALL {step.sql}").to_arrow_table()
+        finally:
+            con.close()
     return made
 
 

@@ -130,19 +130,29 @@ LINKED_SUFFIX = "_linked"
 """``<source>_linked``: the source's linked records with their links' columns (linked_table_sql)."""
 
 
-def linked_table_sql(source: str) -> SqlStep:
+def linked_table_sql(source: str, *, fuzzy_only: bool = False) -> SqlStep:
     """``<source>_linked``: every record of the source that is linked to a registry person, with the link as
     link_person_id, link_method, link_match_weight and link_match_probability (a record linked to two
     people, who share an ID number, appears twice). Made once a run for the findings and the monitoring
-    both: of deposits' 20 million records a few thousand are linked, and finding them is a scan."""
+    both: of deposits' 20 million records a few thousand are linked, and finding them is a scan.
+
+    `fuzzy_only`: the fuzzily linked records alone. Each has an ID the lake checked as not valid
+    (matching.sql.fuzzy_records_sql), and the lake keeps those in its first row groups
+    (storage.lake_order): the scan skips the others by their statistics (``minzheng verify`` takes the
+    exact links' records from the exact join itself)."""
     source = identifier(source)
     columns = ", ".join(f"s.{identifier(column)}" for column in LINKED_COLUMNS[source])
+    fuzzy = (
+        "\n      AND l.method <> 'exact' AND (s.id_status IS NULL OR s.id_status <> 'valid')"
+        if fuzzy_only
+        else ""
+    )
     sql = f"""
     SELECT s.record_id, {columns}, l.person_id AS link_person_id, l.method AS link_method,
            l.match_weight AS link_match_weight, l.match_probability AS link_match_probability
     FROM {source} s
     JOIN {source}_links l ON l.record_id = s.record_id
-    WHERE l.person_id IS NOT NULL
+    WHERE l.person_id IS NOT NULL{fuzzy}
     """
     return SqlStep(identifier(source + LINKED_SUFFIX), sql)
 
