@@ -195,7 +195,7 @@ def test_fuzzy_candidates_sql_unions_the_rules_and_ranks_by_score():
     assert "ON l.birth_date = r.birth_date AND l.county = r.county AND l.name_pinyin = r.name_pinyin" in text
     assert "ON l.id_body = r.id_body" in text
     assert "GROUP BY record_id, person_id" in text
-    assert "row_number() OVER (PARTITION BY record_id ORDER BY score DESC, person_id)" in text
+    assert "PARTITION BY record_id ORDER BY score DESC, person_order NULLS LAST, person_id" in text
     assert "WHERE candidate_rank <= 7" in text
     assert "QUALIFY" not in text  # Spark has no QUALIFY
 

@@ -215,6 +215,7 @@ def run_verify(
     from minzheng.verification.lake.storage import check_period, dataset_path
     from minzheng.verification.matching.pipeline import link_sources
     from minzheng.verification.matching.population import prepare_population_index
+    from minzheng.verification.matching.resolution import prepare_resolutions
 
     check_period(period)
     year, month = (int(p) for p in period.split("-"))
@@ -251,8 +252,22 @@ def run_verify(
     if prepared is not None:
         report.extra["population_index"] = prepared
     population = prepared.index if prepared is not None else None
+    # the records with an unusable ID, resolved against the register when they arrived (made here if not)
+    resolutions = None
+    if population is not None:
+        resolved = prepare_resolutions(lake_dir, period, population, tuple(sources))
+        report.extra["resolutions"] = resolved
+        resolutions = resolved.resolutions
     carry = _carried_columns(sources) if engine == "duckdb" else None
-    linked = link_sources(con, sources, tables["people"], fuzzy=fuzzy, population=population, carry=carry)
+    linked = link_sources(
+        con,
+        sources,
+        tables["people"],
+        fuzzy=fuzzy,
+        population=population,
+        carry=carry,
+        resolutions=resolutions,
+    )
     for name, source in sources.items():
         result = linked.results[name]
         tables[name] = source

@@ -42,6 +42,7 @@ import pyarrow.parquet as pq
 
 from minzheng.verification.lake import storage
 from minzheng.verification.lake.contracts import (
+    DEPARTMENT_SOURCES,
     REJECTED_SCHEMA_HEAD,
     ColumnSpec,
     SourceContract,
@@ -56,6 +57,7 @@ Progress = Callable[[str, int, int], None]
 
 READ_STAGE, CHECK_STAGE, WRITE_STAGE = "读取文件", "校验", "写入数据湖"
 INDEX_STAGE = "生成户籍比对索引"
+RESOLUTION_STAGE = "证件号码无法比对的记录与户籍比对"
 CSV_BLOCK_SIZE = 8 << 20
 ENCODING_SNIFF_BYTES = 4 << 20
 NULL_MARKERS = ("", "null", "none", "nan", "-", "—", "/")
@@ -117,6 +119,10 @@ class IngestReport:
     matching_index: str = ""
     """For the 户籍: ``built`` when its matching index (姓名拼音, 比对特征, 词频, u) was made, ``current`` when
     the index on disk was already made from this register; empty for the other sources."""
+    resolved_sources: tuple[str, ...] = ()
+    """The departmental sources whose records with an unusable ID were resolved against the period's
+    register now (matching/resolution.py): this source, or, for the 户籍, every source of the period;
+    none while the period has no register."""
 
     def as_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -660,14 +666,26 @@ def ingest_file(
     ]
     changed = storage.commit_partials(pairs)
     matching_index = ""
+    resolved_sources: tuple[str, ...] = ()
+    from minzheng.verification.matching.population import load_population_index, prepare_population_index
+    from minzheng.verification.matching.resolution import prepare_resolutions
+
+    index = None
     if contract.name == "hukou":
         # the fuzzy step compares with everyone of the register: its index is made now, once a month
-        from minzheng.verification.matching.population import prepare_population_index
-
         _report(progress, INDEX_STAGE, 0, 1)
         prepared = prepare_population_index(lake_dir, period)
         matching_index = "built" if prepared is not None and prepared.built else "current"
+        index = prepared.index if prepared is not None else None
         _report(progress, INDEX_STAGE, 1, 1)
+    elif contract.name in DEPARTMENT_SOURCES:
+        index = load_population_index(lake_dir, period)
+    if index is not None:
+        # who the records with an unusable ID are, once, as they (or the register) arrive
+        _report(progress, RESOLUTION_STAGE, 0, 1)
+        only = None if contract.name == "hukou" else (contract.name,)
+        resolved_sources = prepare_resolutions(lake_dir, period, index, only).built
+        _report(progress, RESOLUTION_STAGE, 1, 1)
     report = IngestReport(
         source=contract.name,
         period=period,
@@ -689,6 +707,7 @@ def ingest_file(
         data_path=str(data_path),
         rejected_path=str(rejected_path),
         matching_index=matching_index,
+        resolved_sources=resolved_sources,
     )
     storage.write_text_atomically(
         report.as_json(), storage.dataset_path(lake_dir, contract.name, period, storage.REPORT_FILE)

@@ -113,6 +113,8 @@ class FuzzyResult:
     seconds: float
     by_source: dict[str, tuple[int, int]] = field(default_factory=dict)
     """(candidates scored, ambiguous records) per key prefix, when the records were keyed ``source|id``."""
+    ties: pa.Table | None = None
+    """With `keep_ties`: every candidate of the records whose best candidates tie (sql.tied_candidates_sql)."""
 
 
 LINK_SCHEMA = pa.schema(
@@ -269,6 +271,7 @@ def link_fuzzy(
     settings: FuzzySettings | None = None,
     group_separator: str | None = None,
     term_frequencies: Mapping[str, str] | None = None,
+    keep_ties: bool = False,
 ) -> FuzzyResult:
     """Link the feature table `records` to the feature table `registry` (see sql.*_features_sql).
 
@@ -279,6 +282,8 @@ def link_fuzzy(
     the whole compared side (population.term_frequency_table). With them, and u fixed (nothing to
     sample), Splink is given only the people among the candidates: the frequencies it would otherwise
     compute from its inputs, and the random pairs it would sample, are what need everyone.
+
+    With `keep_ties`, the result also holds the tied candidates of the records left ambiguous.
     """
     from splink import Linker
     from splink.backends.duckdb import DuckDBAPI
@@ -364,6 +369,11 @@ def link_fuzzy(
             ((ambiguous,),) = con.sql(
                 sql.ambiguous_records_sql(predictions.physical_name, threshold=settings.threshold)
             ).fetchall()
+        ties = None
+        if keep_ties:
+            ties = con.sql(
+                sql.tied_candidates_sql(predictions.physical_name, threshold=settings.threshold)
+            ).to_arrow_table()
         # a best match outside the registry (see sql.population_features_sql) is nobody to link to
         links = links.filter(pc.greater(links["person_id"], 0))
         return FuzzyResult(
@@ -373,6 +383,7 @@ def link_fuzzy(
             ambiguous=int(ambiguous),
             seconds=time.perf_counter() - started,
             by_source=by_source,
+            ties=ties,
         )
     finally:
         if linker is not None:

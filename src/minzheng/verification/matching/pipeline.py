@@ -24,9 +24,10 @@ import pyarrow.compute as pc
 from minzheng.compute.snapshot import Input, input_rows, register_input, unregister_input
 
 from . import sql
-from .fuzzy import DEFAULT_THRESHOLD, LINK_SCHEMA, FuzzyResult, FuzzySettings, link_fuzzy
+from .fuzzy import DEFAULT_THRESHOLD, LINK_SCHEMA, FuzzyResult, FuzzySettings, as_link_table, link_fuzzy
 from .pinyin import pinyin_table
 from .population import TF_COLUMNS, PopulationIndex, build_population_index, with_index_u
+from .resolution import Resolution, settings_digest
 
 
 @dataclass(frozen=True)
@@ -112,10 +113,16 @@ class LinkRun:
 
     results: dict[str, LinkResult]
     fuzzy: FuzzyResult | None
+    resolved: tuple[str, ...] = ()
+    """The sources whose fuzzy records were linked from their stored resolution (resolution.py)."""
+    resolved_candidates: int = 0
+    """Candidate pairs the resolutions scored when they were made."""
+    registry_only: int = 0
+    """Registry people the population register lacks: with any, the resolutions are not used."""
 
     @property
     def fuzzy_candidates_scored(self) -> int:
-        return self.fuzzy.candidates_scored if self.fuzzy is not None else 0
+        return (self.fuzzy.candidates_scored if self.fuzzy is not None else 0) + self.resolved_candidates
 
 
 def link_sources(
@@ -128,6 +135,7 @@ def link_sources(
     settings: FuzzySettings | None = None,
     population: PopulationIndex | Input | None = None,
     carry: Mapping[str, tuple[str, ...]] | None = None,
+    resolutions: Mapping[str, Resolution] | None = None,
 ) -> LinkRun:
     """Link every source to `registry`: an exact join per source, then one fuzzy step for them all.
 
@@ -145,6 +153,11 @@ def link_sources(
     With it, the fuzzy records are compared with everyone of the city, and a record whose best match
     is a person outside the registry links to nobody (see `sql.population_features_sql`). Without it,
     with the registry.
+
+    `resolutions` are the sources' fuzzy records resolved against that register when they arrived
+    (resolution.py, made with the same model): a source with one skips the fuzzy step and links its
+    stored resolution to the registry by ID key. They are used only when every registry person is in
+    the register (otherwise what the resolution compared with is not everyone the records may name).
     """
     for source_name in sources:
         sql.check_identifier(source_name)
@@ -169,6 +182,9 @@ def link_sources(
     fuzzy_result: FuzzyResult | None = None
     fuzzy_links: dict[str, pa.Table] = {}
     pending = f"mz_fuzzy_records_{run}"
+    resolved: dict[str, Resolution] = {}
+    resolved_links: dict[str, tuple[pa.Table, int, float]] = {}
+    registry_only = 0
     try:
         for source_name, source in sources.items():
             register_input(con, source_views[source_name], source)
@@ -179,16 +195,32 @@ def link_sources(
             exact[source_name] = (exact_link_table(keys), time.perf_counter() - started)
             if source_name in carry:
                 carried[source_name] = keys.select(["record_id", "person_id", *columns])
-        if fuzzy and sources:
+        if fuzzy and resolutions and isinstance(index, PopulationIndex) and population_view is not None:
+            ((registry_only,),) = con.sql(
+                f"SELECT count(*) FROM ({sql.registry_only_sql(registry_view, population_view)})"
+            ).fetchall()
+            digest = settings_digest(fuzzy_settings, index)
+            if registry_only == 0:
+                resolved = {
+                    name: resolution
+                    for name, resolution in resolutions.items()
+                    if name in sources and resolution.digest == digest
+                }
+            if resolved:
+                resolved_links = _apply_resolutions(
+                    con, resolved, registry_view, {name: exact[name][0] for name in resolved}, run
+                )
+        unresolved = {name: view for name, view in source_views.items() if name not in resolved}
+        if fuzzy and unresolved:
             con.execute(
-                f"CREATE TEMP TABLE {pending} AS " + _gather_fuzzy_records_sql(source_views, registry_view)
+                f"CREATE TEMP TABLE {pending} AS " + _gather_fuzzy_records_sql(unresolved, registry_view)
             )
             if population_view is not None:
                 con.execute(
                     f"DELETE FROM {pending} WHERE record_id IN "
                     f"({sql.placed_in_population_sql(pending, population_view)})"
                 )
-            fuzzy_records = dict.fromkeys(sources, 0)
+            fuzzy_records = dict.fromkeys(unresolved, 0)
             for source_name, count in con.sql(
                 sql.rows_by_group_sql(pending, group_separator=FUZZY_KEY_SEPARATOR)
             ).fetchall():
@@ -196,7 +228,7 @@ def link_sources(
             fuzzy_result = _run_fuzzy(
                 con, pending, registry_view, index, population_view, fuzzy_settings, run
             )
-            fuzzy_links = _split_fuzzy_links(fuzzy_result.links, list(sources))
+            fuzzy_links = _split_fuzzy_links(fuzzy_result.links, list(unresolved))
     finally:
         con.execute(f"DROP TABLE IF EXISTS {pending}")
         for source_name, source in sources.items():
@@ -209,23 +241,65 @@ def link_sources(
     results = {}
     for source_name, source in sources.items():
         exact_links, exact_seconds = exact[source_name]
-        found = fuzzy_links.get(source_name, LINK_SCHEMA.empty_table())
-        by_source = fuzzy_result.by_source.get(source_name, (0, 0)) if fuzzy_result else (0, 0)
+        if source_name in resolved:
+            found, ambiguous, fuzzy_seconds = resolved_links[source_name]
+            records = resolved[source_name].records
+            by_source = (resolved[source_name].candidates_scored, ambiguous)
+        else:
+            found = fuzzy_links.get(source_name, LINK_SCHEMA.empty_table())
+            records = fuzzy_records.get(source_name, 0)
+            by_source = fuzzy_result.by_source.get(source_name, (0, 0)) if fuzzy_result else (0, 0)
+            fuzzy_seconds = fuzzy_result.seconds if fuzzy_result else 0.0
         stats = LinkStats(
             source_name=source_name,
             records=input_rows(source),
             exact_links=exact_links.num_rows,
-            fuzzy_records=fuzzy_records.get(source_name, 0),
+            fuzzy_records=records,
             fuzzy_candidates_scored=by_source[0],
             fuzzy_links=found.num_rows,
             fuzzy_ambiguous=by_source[1],
             exact_seconds=exact_seconds,
-            fuzzy_seconds=fuzzy_result.seconds if fuzzy_result else 0.0,
+            fuzzy_seconds=fuzzy_seconds,
         )
         results[source_name] = LinkResult(
             links=pa.concat_tables([exact_links, found]), stats=stats, exact_carried=carried.get(source_name)
         )
-    return LinkRun(results=results, fuzzy=fuzzy_result)
+    return LinkRun(
+        results=results,
+        fuzzy=fuzzy_result,
+        resolved=tuple(resolved),
+        resolved_candidates=sum(resolution.candidates_scored for resolution in resolved.values()),
+        registry_only=int(registry_only),
+    )
+
+
+def _apply_resolutions(
+    con: duckdb.DuckDBPyConnection,
+    resolved: Mapping[str, Resolution],
+    registry_view: str,
+    exact: Mapping[str, pa.Table],
+    run: int,
+) -> dict[str, tuple[pa.Table, int, float]]:
+    """(links, ambiguous records, seconds) of each source from its stored resolution."""
+    keys = f"mz_registry_keys_{run}"
+    result = {}
+    con.execute(f"CREATE TEMP TABLE {keys} AS " + sql.registry_keys_sql(registry_view))
+    try:
+        for name, resolution in resolved.items():
+            started = time.perf_counter()
+            rows, linked = f"mz_resolution_{name}_{run}", f"mz_exact_{name}_{run}"
+            register_input(con, rows, resolution.rows)
+            con.register(linked, exact[name].select(["record_id"]))
+            try:
+                links = con.sql(sql.resolved_links_sql(rows, keys, linked)).to_arrow_table()
+                ((ambiguous,),) = con.sql(sql.resolved_ambiguous_sql(rows, keys, linked)).fetchall()
+            finally:
+                con.unregister(linked)
+                unregister_input(con, rows, resolution.rows)
+            result[name] = (as_link_table(links), int(ambiguous), time.perf_counter() - started)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {keys}")
+    return result
 
 
 def _gather_fuzzy_records_sql(source_views: Mapping[str, str], registry_view: str) -> str:
@@ -289,8 +363,14 @@ def _run_fuzzy(
     population_view: str | None,
     settings: FuzzySettings,
     run: int,
+    *,
+    everyone: bool = False,
 ) -> FuzzyResult:
     """The pinyin and both feature tables of the gathered fuzzy records; link; clean up.
+
+    With `everyone` (a resolution against the register alone: resolution.py), every record is compared
+    with the register's people keyed by their ID key, none is dropped for want of a registry person, and
+    the result keeps the tied candidates.
 
     With the population index (registered as `population_view`), its pinyin lookup serves most names
     (only the others are read out in Python), the compared side is the register's people mapped to the
@@ -330,7 +410,13 @@ def _run_fuzzy(
         compared_side = registry_features
         compared_size: int | None = None
         tf_tables: dict[str, str] | None = None
-        if index is not None and population_view is not None:
+        if index is not None and population_view is not None and everyone:
+            con.execute(
+                f"CREATE TEMP TABLE {compared} AS "
+                + sql.everyone_features_sql(population_view, records=record_features)
+            )
+            compared_side, compared_size = compared, index.people
+        elif index is not None and population_view is not None:
             # keep the records some registry person could be identified with; compare those with everyone
             con.execute(
                 f"DELETE FROM {record_features} WHERE record_id NOT IN "
@@ -344,6 +430,7 @@ def _run_fuzzy(
             )
             compared_side = compared
             ((compared_size,),) = con.sql(sql.population_size_sql(population_view, registry_view)).fetchall()
+        if index is not None and population_view is not None:
             settings = with_index_u(settings, index)
             if not settings.estimate_u:  # nothing to sample: Splink needs only the candidates' people
                 for column, name in term_frequencies.items():
@@ -358,6 +445,7 @@ def _run_fuzzy(
             settings=settings,
             group_separator=FUZZY_KEY_SEPARATOR,
             term_frequencies=tf_tables,
+            keep_ties=everyone,
         )
     finally:
         for table in (record_features, registry_features, compared):

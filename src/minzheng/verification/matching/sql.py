@@ -304,12 +304,7 @@ def population_features_sql(
     for name in (index_features, registry, registry_features):
         check_identifier(name)
     columns = ", ".join(f"f.{column}" for column in FEATURE_COLUMNS)
-    near = ""
-    if records is not None:
-        check_identifier(records)
-        near = f"""
-    AND (f.name_pinyin IN (SELECT name_pinyin FROM {records})
-        OR f.id_body IN (SELECT id_body FROM {records}))"""
+    near = _near_records_sql(records) if records is not None else ""
     return f"""
 SELECT coalesce(r.person_id, -f.id_key) AS person_id, {columns}
 FROM {index_features} AS f
@@ -322,6 +317,40 @@ FROM {registry_features} AS f
 INNER JOIN {registry} AS r
     ON r.person_id = f.person_id
 WHERE (r.id_key IS NULL OR NOT EXISTS (SELECT 1 FROM {index_features} AS h WHERE h.id_key = r.id_key)){near}
+""".strip()
+
+
+def _near_records_sql(records: str) -> str:
+    """A condition on the feature row `f`: it shares the pinyin or the 17 ID digits with a row of `records`
+    (without either, CAN_IDENTIFY_SQL holds for no pair of it)."""
+    check_identifier(records)
+    return f"""
+    AND (f.name_pinyin IN (SELECT name_pinyin FROM {records})
+        OR f.id_body IN (SELECT id_body FROM {records}))"""
+
+
+def everyone_features_sql(index_features: str, *, records: str) -> str:
+    """Comparison columns of the people of the population register who could be identified with one of
+    `records`, keyed by their ID key as person_id: the compared side of a resolution against the register
+    alone (resolution.py), where nobody is a registry person yet."""
+    check_identifier(index_features)
+    columns = ", ".join(f"f.{column}" for column in FEATURE_COLUMNS)
+    return f"""
+SELECT f.id_key AS person_id, {columns}
+FROM {index_features} AS f
+WHERE TRUE{_near_records_sql(records)}
+""".strip()
+
+
+def registry_only_sql(registry: str, index_features: str) -> str:
+    """The registry people the population register lacks (no ID key, or a key not in the register): the
+    part of the compared side that a resolution made against the register alone has not seen."""
+    check_identifier(registry)
+    check_identifier(index_features)
+    return f"""
+SELECT r.*
+FROM {registry} AS r
+WHERE r.id_key IS NULL OR NOT EXISTS (SELECT 1 FROM {index_features} AS h WHERE h.id_key = r.id_key)
 """.strip()
 
 
@@ -444,7 +473,9 @@ def fuzzy_candidates_sql(
 
     `records` and `registry` are feature tables (record_features_sql / registry_features_sql). A pair
     found by several rules is kept once, under the first rule (as Splink's match_key does). Candidates
-    are ranked by a cheap score, ties by person_id, so the cap is deterministic.
+    are ranked by a cheap score, ties by the person's 17 ID digits, then person_id: the cap is
+    deterministic, and keeps the same people whatever ids they go by (the registry's, or the ID key of
+    a resolution against the register alone: resolution.py).
     """
     check_identifier(records)
     check_identifier(registry)
@@ -456,11 +487,16 @@ def fuzzy_candidates_sql(
         records,
         registry,
         rules,
-        lambda rule: f"l.record_id, r.person_id, {rule} AS blocking_rule, {CHEAP_SCORE_SQL} AS score",
+        lambda rule: (
+            f"l.record_id, r.person_id, r.id_body AS person_order, {rule} AS blocking_rule, "
+            f"{CHEAP_SCORE_SQL} AS score"
+        ),
     )
     return f"""
 WITH pairs AS (
-    SELECT record_id, person_id, min(blocking_rule) AS blocking_rule, max(score) AS score
+    SELECT
+        record_id, person_id, min(person_order) AS person_order, min(blocking_rule) AS blocking_rule,
+        max(score) AS score
     FROM (
 {union}
     ) AS blocked
@@ -473,7 +509,9 @@ FROM (
         person_id,
         blocking_rule,
         score,
-        row_number() OVER (PARTITION BY record_id ORDER BY score DESC, person_id) AS candidate_rank
+        row_number() OVER (
+            PARTITION BY record_id ORDER BY score DESC, person_order NULLS LAST, person_id
+        ) AS candidate_rank
     FROM pairs
     -- a record with no registry person among its candidates cannot link (a negative person_id is
     -- somebody of the population register outside the registry: see population_features_sql)
@@ -636,6 +674,31 @@ WHERE weight_rank = 1 AND same_weight > 1 AND tied_person > 0 AND match_probabil
 """.strip()
 
 
+def tied_candidates_sql(predictions: str, *, threshold: float) -> str:
+    """The candidates of the records whose best candidates tie at or above the threshold: every tied one,
+    with its weight and explanation (best_fuzzy_links_sql links none of them). A resolution keeps them:
+    whether the tie is for a person to decide depends on who of them is in the registry that month."""
+    check_identifier(predictions)
+    threshold = float(threshold)
+    return f"""
+SELECT record_id, person_id, match_weight, match_probability, explanation
+FROM (
+    SELECT
+        unique_id_l AS record_id,
+        CAST(unique_id_r AS BIGINT) AS person_id,
+        match_weight,
+        match_probability,
+        {explanation_sql()} AS explanation,
+        rank() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC) AS weight_rank,
+        count(*) OVER (PARTITION BY unique_id_l, match_weight) AS same_weight
+    FROM {predictions}
+    WHERE {IDENTIFYING_AGREEMENT_SQL}
+) AS ranked
+WHERE weight_rank = 1 AND same_weight > 1 AND match_probability >= {threshold!r}
+ORDER BY record_id, person_id
+""".strip()
+
+
 def _group_sql(column: str, separator: str) -> str:
     """The part of `column` before the first `separator` (a single character, not a quote)."""
     if len(separator) != 1 or separator in "'\\":
@@ -648,3 +711,50 @@ def rows_by_group_sql(table: str, *, group_separator: str) -> str:
     check_identifier(table)
     group = _group_sql("record_id", group_separator)
     return f"SELECT {group} AS record_group, count(*) AS row_count FROM {table} GROUP BY record_group"
+
+
+# ------------------------------------------------------------------------------------- resolutions
+
+
+def registry_keys_sql(registry: str) -> str:
+    """Each ID key of the registry, its person (the smallest id) and how many people have it."""
+    check_identifier(registry)
+    return f"""
+SELECT id_key, min(person_id) AS person_id, count(*) AS people
+FROM {registry}
+WHERE id_key IS NOT NULL
+GROUP BY id_key
+""".strip()
+
+
+def resolved_links_sql(resolution: str, keys: str, exact: str) -> str:
+    """The fuzzy links of a stored resolution (resolution.py): a record whose untied best candidate of the
+    register is the one registry person of that ID key, and not linked exactly already (a converted
+    15-digit number whose registry name differs from the register's)."""
+    for name in (resolution, keys, exact):
+        check_identifier(name)
+    return f"""
+SELECT s.record_id, k.person_id, 'fuzzy' AS method, s.match_weight, s.match_probability, s.explanation
+FROM {resolution} AS s
+INNER JOIN {keys} AS k
+    ON k.id_key = s.id_key
+WHERE NOT s.tied AND k.people = 1
+    AND NOT EXISTS (SELECT 1 FROM {exact} AS e WHERE e.record_id = s.record_id)
+ORDER BY s.record_id
+""".strip()
+
+
+def resolved_ambiguous_sql(resolution: str, keys: str, exact: str) -> str:
+    """Count of a stored resolution's records left for a person to decide: candidates tied for best with a
+    registry person among them, or a best candidate whose ID key several registry people share (as
+    ambiguous_records_sql counts them at verify time)."""
+    for name in (resolution, keys, exact):
+        check_identifier(name)
+    return f"""
+SELECT count(DISTINCT s.record_id) AS ambiguous
+FROM {resolution} AS s
+INNER JOIN {keys} AS k
+    ON k.id_key = s.id_key
+WHERE (s.tied OR k.people > 1)
+    AND NOT EXISTS (SELECT 1 FROM {exact} AS e WHERE e.record_id = s.record_id)
+""".strip()

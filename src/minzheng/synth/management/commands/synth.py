@@ -75,13 +75,18 @@ class Command(BaseCommand):
             from minzheng.verification.matching.population import prepare_population_index
 
             report("生成户籍比对索引", 0, 1)
-            prepare_population_index(out, options["period"])
+            prepared = prepare_population_index(out, options["period"])
             report("生成户籍比对索引", 1, 1)
             if options["departments"]:
                 from minzheng.synth.departments import generate_departments, write_departments
+                from minzheng.verification.matching.resolution import prepare_resolutions
 
                 departments = generate_departments(city, seed=seed, period=options["period"])
                 paths.update(write_departments(departments, out, options["period"]))
+                if prepared is not None:  # as `lake ingest` resolves the records with an unusable ID
+                    report("证件号码无法比对的记录与户籍比对", 0, 1)
+                    prepare_resolutions(out, options["period"], prepared.index)
+                    report("证件号码无法比对的记录与户籍比对", 1, 1)
             loaded = None
             if options["load"]:
                 try:

@@ -135,3 +135,6 @@ class Command(BaseCommand):
         if report.matching_index:
             state = "已生成" if report.matching_index == "built" else "已是最新，未重新生成"
             console.print(f"户籍比对索引：{state}")
+        if report.resolved_sources:
+            titles = "、".join(get_contract(name).title for name in report.resolved_sources)
+            console.print(f"证件号码无法比对的记录已与户籍比对：{titles}")
