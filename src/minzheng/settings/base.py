@@ -103,7 +103,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while a long import or synth load writes.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144;",
         # Take the write lock when a transaction starts, so that two writers never both read the audit
         # chain head before either appends (SQLite has no SELECT … FOR UPDATE).
         "transaction_mode": "IMMEDIATE",

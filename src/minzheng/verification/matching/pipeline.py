@@ -291,12 +291,17 @@ def _apply_resolutions(
             register_input(con, rows, resolution.rows)
             con.register(linked, exact[name].select(["record_id"]))
             try:
-                links = con.sql(sql.resolved_links_sql(rows, keys, linked)).to_arrow_table()
-                ((ambiguous,),) = con.sql(sql.resolved_ambiguous_sql(rows, keys, linked)).fetchall()
+                found = con.sql(sql.resolved_rows_sql(rows, keys, linked)).to_arrow_table()
             finally:
                 con.unregister(linked)
                 unregister_input(con, rows, resolution.rows)
-            result[name] = (as_link_table(links), int(ambiguous), time.perf_counter() - started)
+            is_link = found["linked"]
+            links = found.filter(is_link)
+            links = links.append_column(
+                "method", pa.array(["fuzzy"] * links.num_rows, pa.string())
+            ).drop_columns(["linked"])
+            ambiguous = len(pc.unique(found.filter(pc.invert(is_link))["record_id"]))
+            result[name] = (as_link_table(links), ambiguous, time.perf_counter() - started)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {keys}")
     return result

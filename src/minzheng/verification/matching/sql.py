@@ -350,7 +350,9 @@ def registry_only_sql(registry: str, index_features: str) -> str:
     return f"""
 SELECT r.*
 FROM {registry} AS r
-WHERE r.id_key IS NULL OR NOT EXISTS (SELECT 1 FROM {index_features} AS h WHERE h.id_key = r.id_key)
+LEFT JOIN (SELECT id_key FROM {index_features}) AS h
+    ON h.id_key = r.id_key
+WHERE h.id_key IS NULL
 """.strip()
 
 
@@ -727,34 +729,26 @@ GROUP BY id_key
 """.strip()
 
 
-def resolved_links_sql(resolution: str, keys: str, exact: str) -> str:
-    """The fuzzy links of a stored resolution (resolution.py): a record whose untied best candidate of the
-    register is the one registry person of that ID key, and not linked exactly already (a converted
-    15-digit number whose registry name differs from the register's)."""
+def resolved_rows_sql(resolution: str, keys: str, exact: str) -> str:
+    """The rows of a stored resolution (resolution.py) whose candidate is a registry person, with `linked`:
+    the record's untied best candidate is the one registry person of that ID key (a fuzzy link). The other
+    rows' records are left for a person to decide: candidates tied for best with a registry person among
+    them, or a best candidate whose ID key several registry people share (as ambiguous_records_sql counts
+    them at verify time). Records linked exactly already (a converted 15-digit number whose registry name
+    differs from the register's) are left out."""
     for name in (resolution, keys, exact):
         check_identifier(name)
     return f"""
-SELECT s.record_id, k.person_id, 'fuzzy' AS method, s.match_weight, s.match_probability, s.explanation
+SELECT
+    s.record_id,
+    k.person_id,
+    s.match_weight,
+    s.match_probability,
+    s.explanation,
+    NOT s.tied AND k.people = 1 AS linked
 FROM {resolution} AS s
 INNER JOIN {keys} AS k
     ON k.id_key = s.id_key
-WHERE NOT s.tied AND k.people = 1
-    AND NOT EXISTS (SELECT 1 FROM {exact} AS e WHERE e.record_id = s.record_id)
-ORDER BY s.record_id
-""".strip()
-
-
-def resolved_ambiguous_sql(resolution: str, keys: str, exact: str) -> str:
-    """Count of a stored resolution's records left for a person to decide: candidates tied for best with a
-    registry person among them, or a best candidate whose ID key several registry people share (as
-    ambiguous_records_sql counts them at verify time)."""
-    for name in (resolution, keys, exact):
-        check_identifier(name)
-    return f"""
-SELECT count(DISTINCT s.record_id) AS ambiguous
-FROM {resolution} AS s
-INNER JOIN {keys} AS k
-    ON k.id_key = s.id_key
-WHERE (s.tied OR k.people > 1)
-    AND NOT EXISTS (SELECT 1 FROM {exact} AS e WHERE e.record_id = s.record_id)
+WHERE NOT EXISTS (SELECT 1 FROM {exact} AS e WHERE e.record_id = s.record_id)
+ORDER BY s.record_id, k.person_id
 """.strip()
