@@ -5,6 +5,7 @@ changes, and are not used when the registry holds people the register lacks."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import os
 from pathlib import Path
 
@@ -185,3 +186,78 @@ def test_a_registry_person_the_register_lacks_sends_the_records_back_to_verify_t
 
     assert run.registry_only == 1 and run.resolved == ()
     assert _decided(run) == _decided(compared)
+
+
+def test_ingest_resolves_a_source_as_it_arrives_and_every_source_with_a_new_register(tmp_path):
+    from minzheng.verification.lake.contracts import CONTRACTS
+    from minzheng.verification.lake.ingest import ingest_file
+
+    from .test_pipeline import POPULATION, VILLAGE_A, ZHANG_WEI
+
+    def write_csv(name: str, rows: list[dict]) -> Path:
+        titles = {spec.name: spec.title for spec in CONTRACTS[name].columns}
+        path = tmp_path / f"{name}.csv"
+        lines = [",".join(titles[column] for column in rows[0])]
+        lines += [",".join(str(value) for value in row.values()) for row in rows]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    register = write_csv(
+        "hukou",
+        [
+            {
+                "id_number": row["id_number"],
+                "name": row["name"],
+                "sex": "男",
+                "birth_date": row["birth_date"].isoformat(),
+                "hukou_type": "农业户口",
+                "hukou_region_code": row["hukou_region_code"],
+                "hukou_household_number": f"H{number}",
+            }
+            for number, row in enumerate(POPULATION.to_pylist())
+        ],
+    )
+    # 张伟's record with the check character wrong
+    wrong = ZHANG_WEI["id_number"][:17] + ("0" if ZHANG_WEI["id_number"][17] != "0" else "1")
+    tax = write_csv(
+        "tax",
+        [
+            {
+                "record_id": "T1",
+                "id_number": wrong,
+                "name": "张伟",
+                "annual_income": "1000.00",
+                "tax_year": "2022",
+                "birth_date": ZHANG_WEI["birth_date"].isoformat(),
+                "region_code": VILLAGE_A,
+            }
+        ],
+    )
+    lake = tmp_path / "lake"
+    today = datetime.date(2023, 6, 30)
+
+    # a source before the period's register: nothing to resolve against yet
+    first = ingest_file("tax", tax, period=PERIOD, lake_dir=lake, today=today)
+    assert first.resolved_sources == ()
+    # the register arrives: the sources of the period already in the lake are resolved
+    hukou = ingest_file("hukou", register, period=PERIOD, lake_dir=lake, today=today)
+    assert hukou.resolved_sources == ("tax",)
+    # the same file again changes nothing, and resolves nothing again
+    again = ingest_file("tax", tax, period=PERIOD, lake_dir=lake, today=today)
+    assert (again.status, again.resolved_sources) == ("unchanged", ())
+
+    index = load_population_index_for(lake)
+    resolution = load_resolution(lake, "tax", PERIOD, settings_digest(FuzzySettings(), index))
+    assert resolution is not None and resolution.records == 1
+    rows = resolution.rows.to_table().to_pylist()
+    assert [(row["record_id"], row["id_key"], row["tied"]) for row in rows] == [
+        ("T1", int(ZHANG_WEI["id_number"][:17]), False)
+    ]
+
+
+def load_population_index_for(lake: Path) -> PopulationIndex:
+    from minzheng.verification.matching.population import load_population_index
+
+    index = load_population_index(lake, PERIOD)
+    assert index is not None
+    return index
