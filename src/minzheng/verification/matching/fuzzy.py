@@ -27,6 +27,7 @@ What a record is compared with (pipeline.link_sources): the population register 
 it, so that a record of somebody outside the registry finds its own person rather than the registry's
 namesake born the same day; the registry alone otherwise. Only pairs that could identify a person
 (sql.CAN_IDENTIFY_SQL) are scored, and only records with a registry person among their candidates.
+With the register, the comparison is made when the records arrive (resolution.py), not at every verify.
 """
 
 from __future__ import annotations

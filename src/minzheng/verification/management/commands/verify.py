@@ -76,6 +76,14 @@ class Command(BaseCommand):
         if prepared is not None:
             state = f"本次生成（{prepared.seconds:.1f} 秒）" if prepared.built else "已是最新"
             summary.add_row("户籍比对索引", f"{prepared.index.people:,} 人，{state}")
+        resolved = result.extra.get("resolutions")
+        if resolved is not None and resolved.resolutions:
+            state = (
+                f"本次补做 {len(resolved.built)} 个数据源（{resolved.seconds:.1f} 秒）"
+                if resolved.built
+                else "入湖时已完成"
+            )
+            summary.add_row("证件号码无法比对的记录与户籍比对", state)
         summary.add_row("模糊比对候选对", f"{result.fuzzy_candidates:,}")
         summary.add_row("比对发现（本期）", f"{result.findings:,}")
         summary.add_row("新发现 / 新走访任务", f"{result.new_findings:,} / {result.new_tasks:,}")
