@@ -212,19 +212,7 @@ def link_sources(
                 )
         unresolved = {name: view for name, view in source_views.items() if name not in resolved}
         if fuzzy and unresolved:
-            con.execute(
-                f"CREATE TEMP TABLE {pending} AS " + _gather_fuzzy_records_sql(unresolved, registry_view)
-            )
-            if population_view is not None:
-                con.execute(
-                    f"DELETE FROM {pending} WHERE record_id IN "
-                    f"({sql.placed_in_population_sql(pending, population_view)})"
-                )
-            fuzzy_records = dict.fromkeys(unresolved, 0)
-            for source_name, count in con.sql(
-                sql.rows_by_group_sql(pending, group_separator=FUZZY_KEY_SEPARATOR)
-            ).fetchall():
-                fuzzy_records[source_name] = int(count)
+            fuzzy_records = _gather_pending(con, pending, unresolved, registry_view, population_view)
             fuzzy_result = _run_fuzzy(
                 con, pending, registry_view, index, population_view, fuzzy_settings, run
             )
@@ -305,6 +293,29 @@ def _apply_resolutions(
     finally:
         con.execute(f"DROP TABLE IF EXISTS {keys}")
     return result
+
+
+def _gather_pending(
+    con: duckdb.DuckDBPyConnection,
+    pending: str,
+    source_views: Mapping[str, str],
+    registry_view: str,
+    population_view: str | None,
+) -> dict[str, int]:
+    """Gather every source's fuzzy records into the temp table `pending` (without those the register
+    places by a converted 15-digit number); how many of each source."""
+    con.execute(f"CREATE TEMP TABLE {pending} AS " + _gather_fuzzy_records_sql(source_views, registry_view))
+    if population_view is not None:
+        con.execute(
+            f"DELETE FROM {pending} WHERE record_id IN "
+            f"({sql.placed_in_population_sql(pending, population_view)})"
+        )
+    records = dict.fromkeys(source_views, 0)
+    for source_name, count in con.sql(
+        sql.rows_by_group_sql(pending, group_separator=FUZZY_KEY_SEPARATOR)
+    ).fetchall():
+        records[source_name] = int(count)
+    return records
 
 
 def _gather_fuzzy_records_sql(source_views: Mapping[str, str], registry_view: str) -> str:

@@ -107,8 +107,7 @@ def resolve_sources(
     Splink session (as link_sources does at verify time)."""
     from .pipeline import (
         _RUN_IDS,
-        FUZZY_KEY_SEPARATOR,
-        _gather_fuzzy_records_sql,
+        _gather_pending,
         _run_fuzzy,
         _split_fuzzy_links,
     )
@@ -126,18 +125,7 @@ def resolve_sources(
     try:
         for name, source in sources.items():
             register_input(con, source_views[name], source)
-        con.execute(
-            f"CREATE TEMP TABLE {pending} AS " + _gather_fuzzy_records_sql(source_views, registry_view)
-        )
-        con.execute(
-            f"DELETE FROM {pending} WHERE record_id IN "
-            f"({sql.placed_in_population_sql(pending, population_view)})"
-        )
-        records = dict.fromkeys(sources, 0)
-        for name, count in con.sql(
-            sql.rows_by_group_sql(pending, group_separator=FUZZY_KEY_SEPARATOR)
-        ).fetchall():
-            records[name] = int(count)
+        records = _gather_pending(con, pending, source_views, registry_view, population_view)
         result = _run_fuzzy(con, pending, registry_view, index, population_view, settings, run, everyone=True)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {pending}")
