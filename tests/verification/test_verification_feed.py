@@ -13,7 +13,7 @@ import pytest
 from minzheng.assistance.cases import actions as case_actions
 from minzheng.assistance.cases.models import CaseEvent, VerificationRequest
 from minzheng.audit.models import AuditEvent, AuditLog
-from minzheng.common.errors import ValidationFailed
+from minzheng.common.errors import PermissionDenied, ValidationFailed
 from minzheng.registry.models import Membership
 from minzheng.verification.actions import do_answer_verification_requests
 from minzheng.verification.feed import (
@@ -256,3 +256,23 @@ def test_a_fed_answer_completes_the_data_check_investigation_of_a_de_facto_orpha
     preliminary(case, staff, clock, "2023-10-10", amount="1340.00")
     case.refresh_from_db()
     assert case.preliminary_recommendation == "eligible"
+
+
+def test_a_county_officer_answers_only_the_requests_of_their_county(world, staff, clock):
+    request = request_for(world.wang, staff, clock, items=["车船登记"])
+    clock.set("2023-11-02")
+    tables = month_tables(world)
+    # 鲁甸县's officer runs the month: 昭阳区's request is not theirs to answer
+    assert list_pending_requests(staff["other_county"]) == []
+    outside = answer_pending_requests(tables, period=PERIOD, acting_user=staff["other_county"])
+    request.refresh_from_db()
+    assert (outside.answered, request.status) == (0, "pending")
+    with pytest.raises(PermissionDenied) as error:
+        do_answer_verification_requests(
+            PERIOD, {request.pk: {"车船登记": {"结论": "未查到记录"}}}, acting_user=staff["other_county"]
+        )
+    assert error.value.message == f"信息核对申请不在您的管辖范围内：第{request.pk}号"
+    # 昭阳区's officer answers it
+    inside = answer_pending_requests(tables, period=PERIOD, acting_user=staff["county"])
+    request.refresh_from_db()
+    assert (inside.answered, request.status) == (1, "answered")

@@ -876,6 +876,16 @@ def do_answer_verification_requests(
     if missing:
         raise ValidationFailed("未找到信息核对申请：" + "、".join(map(str, missing)), field="answers")
     pending = [request for request in requests if request.status == VerificationStatus.PENDING]
+    if acting_user is not None:
+        from minzheng.accounts.access import user_covers_region
+
+        outside = [
+            request.pk for request in pending if not user_covers_region(acting_user, request.case.region_id)
+        ]
+        if outside:
+            raise PermissionDenied(
+                "信息核对申请不在您的管辖范围内：" + "、".join(f"第{pk}号" for pk in outside)
+            )
     results: dict[int, dict[str, Any]] = {}
     for request in pending:
         answer = answers[request.pk]

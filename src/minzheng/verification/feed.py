@@ -110,11 +110,15 @@ class PendingRequest:
     items: tuple[str, ...]
 
 
-def list_pending_requests() -> list[PendingRequest]:
-    """Every pending 信息核对 request with the household of its case (a few dozen a month at most)."""
-    rows = VerificationRequest.objects.filter(status=VerificationStatus.PENDING).values_list(
-        "pk", "case__household_id", "items"
-    )
+def list_pending_requests(acting_user: User | None = None) -> list[PendingRequest]:
+    """Every pending 信息核对 request with the household of its case (a few dozen a month at most); with
+    `acting_user`, those whose case is in the user's jurisdiction (the system's own monthly run: all)."""
+    from minzheng.accounts.access import region_filter
+
+    pending = VerificationRequest.objects.filter(status=VerificationStatus.PENDING)
+    if acting_user is not None:
+        pending = pending.filter(region_filter(acting_user, "case__region_id"))
+    rows = pending.values_list("pk", "case__household_id", "items")
     return [PendingRequest(pk, household_id, tuple(items)) for pk, household_id, items in rows.order_by("pk")]
 
 
@@ -367,8 +371,9 @@ def _hukou_entry(
 def answer_pending_requests(
     tables: Mapping[str, pa.Table | ds.Dataset], *, period: str, acting_user: User | None = None
 ) -> VerificationAnswers:
-    """Answer every pending request of a household in the snapshot with the month's data (one action)."""
+    """Answer every pending request of a household in the snapshot with the month's data (one action);
+    with `acting_user`, the requests of the cases in the user's jurisdiction."""
     from minzheng.verification.actions import do_answer_verification_requests
 
-    answers = compute_answers(tables, list_pending_requests(), period=period)
+    answers = compute_answers(tables, list_pending_requests(acting_user), period=period)
     return do_answer_verification_requests(period, answers, acting_user=acting_user)
