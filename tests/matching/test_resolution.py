@@ -167,25 +167,41 @@ def test_a_resolution_is_made_again_when_its_data_or_register_or_model_changes(c
     assert (resolution_dir(city.lake, "tax", PERIOD) / RESOLUTION_FILE).exists()
 
 
-def test_a_registry_person_the_register_lacks_sends_the_records_back_to_verify_time(city):
+def test_records_near_a_registry_person_the_register_lacks_are_compared_at_verify_time(city):
     prepared = prepare_resolutions(city.lake, PERIOD, city.index)
     sources = read_lake(city.lake, PERIOD)
-    # given: one registry person more, with no ID number (the register cannot hold them)
-    stranger = city.registry.slice(0, 1).to_pylist()[0] | {
-        "person_id": 10**6,
-        "id_key": None,
-        "id_number": None,
-    }
-    registry = pa.concat_tables([city.registry, pa.Table.from_pylist([stranger], city.registry.schema)])
     con = duckdb.connect()
     try:
+        before = link_sources(con, sources, city.registry, population=city.index)
+        # given: a second registry person as one that records link to fuzzily, with no ID number (the
+        # register cannot hold them): that person's records now tie between the two
+        source, record, linked = next(
+            (name, row["record_id"], row["person_id"])
+            for name, result in before.results.items()
+            for row in result.links.to_pylist()
+            if row["method"] == "fuzzy"
+        )
+        twin = next(row for row in city.registry.to_pylist() if row["person_id"] == linked)
+        stranger = twin | {"person_id": 10**6, "id_key": None, "id_number": None}
+        registry = pa.concat_tables([city.registry, pa.Table.from_pylist([stranger], city.registry.schema)])
+
         compared = link_sources(con, sources, registry, population=city.index)
         run = link_sources(con, sources, registry, population=city.index, resolutions=prepared.resolutions)
     finally:
         con.close()
 
-    assert run.registry_only == 1 and run.resolved == ()
-    assert _decided(run) == _decided(compared)
+    assert run.registry_only == 1 and run.resolved == tuple(sources)
+    assert run.fuzzy is not None and run.fuzzy.recompared is not None
+    assert 0 < run.fuzzy.recompared.num_rows < sum(r.stats.fuzzy_records for r in run.results.values())
+    # the same decisions as comparing every record now; the probabilities of the resolved records differ
+    # only by the prior's one person more
+    for name, (links, ambiguous, records) in _decided(compared).items():
+        got_links, got_ambiguous, got_records = _decided(run)[name]
+        assert (got_ambiguous, got_records) == (ambiguous, records)
+        assert [link[:2] + link[3:] for link in got_links] == [link[:2] + link[3:] for link in links]
+        assert [link[2] for link in got_links] == pytest.approx([link[2] for link in links], abs=1e-6)
+    # the records that link to the twin were among those compared now (with the stranger)
+    assert f"{source}|{record}" in run.fuzzy.recompared["record_id"].to_pylist()
 
 
 def test_ingest_resolves_a_source_as_it_arrives_and_every_source_with_a_new_register(tmp_path):

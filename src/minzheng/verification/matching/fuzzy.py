@@ -116,6 +116,8 @@ class FuzzyResult:
     """(candidates scored, ambiguous records) per key prefix, when the records were keyed ``source|id``."""
     ties: pa.Table | None = None
     """With `keep_ties`: every candidate of the records whose best candidates tie (sql.tied_candidates_sql)."""
+    recompared: pa.Table | None = None
+    """record_id of the records of resolved sources compared now (pipeline._run_fuzzy's near_registry_only)."""
 
 
 LINK_SCHEMA = pa.schema(

@@ -156,8 +156,11 @@ def link_sources(
 
     `resolutions` are the sources' fuzzy records resolved against that register when they arrived
     (resolution.py, made with the same model): a source with one skips the fuzzy step and links its
-    stored resolution to the registry by ID key. They are used only when every registry person is in
-    the register (otherwise what the resolution compared with is not everyone the records may name).
+    stored resolution to the registry by ID key. When some registry people are not in the register
+    (no ID key, or one the register lacks: `LinkRun.registry_only`), the records of those sources that
+    could be identified with one of them are compared at verify time, as without resolutions, and the
+    rest keep their resolution: the same decisions as comparing them all at verify time, but for the
+    prior of a pair, which a resolution takes over the register's people without those few.
     """
     for source_name in sources:
         sql.check_identifier(source_name)
@@ -185,6 +188,7 @@ def link_sources(
     resolved: dict[str, Resolution] = {}
     resolved_links: dict[str, tuple[pa.Table, int, float]] = {}
     registry_only = 0
+    recompared: dict[str, pa.Table] = {}
     try:
         for source_name, source in sources.items():
             register_input(con, source_views[source_name], source)
@@ -200,23 +204,45 @@ def link_sources(
                 f"SELECT count(*) FROM ({sql.registry_only_sql(registry_view, population_view)})"
             ).fetchall()
             digest = settings_digest(fuzzy_settings, index)
-            if registry_only == 0:
-                resolved = {
-                    name: resolution
-                    for name, resolution in resolutions.items()
-                    if name in sources and resolution.digest == digest
-                }
-            if resolved:
-                resolved_links = _apply_resolutions(
-                    con, resolved, registry_view, {name: exact[name][0] for name in resolved}, run
-                )
-        unresolved = {name: view for name, view in source_views.items() if name not in resolved}
-        if fuzzy and unresolved:
-            fuzzy_records = _gather_pending(con, pending, unresolved, registry_view, population_view)
+            resolved = {
+                name: resolution
+                for name, resolution in resolutions.items()
+                if name in sources and resolution.digest == digest
+            }
+        # compared now: the sources without a resolution, and, when the registry has people the register
+        # lacks, the records of the others that could be identified with one of them
+        compared_now = {
+            name: view for name, view in source_views.items() if name not in resolved or registry_only
+        }
+        if fuzzy and compared_now:
+            fuzzy_records = _gather_pending(con, pending, compared_now, registry_view, population_view)
             fuzzy_result = _run_fuzzy(
-                con, pending, registry_view, index, population_view, fuzzy_settings, run
+                con,
+                pending,
+                registry_view,
+                index,
+                population_view,
+                fuzzy_settings,
+                run,
+                near_registry_only=tuple(name for name in compared_now if name in resolved),
             )
-            fuzzy_links = _split_fuzzy_links(fuzzy_result.links, list(unresolved))
+            fuzzy_links = _split_fuzzy_links(fuzzy_result.links, list(compared_now))
+            if fuzzy_result.recompared is not None:
+                recompared = {
+                    name: table.select(["record_id"])
+                    for name, table in _split_fuzzy_links(fuzzy_result.recompared, list(resolved)).items()
+                }
+        if resolved:
+            decided = {
+                name: pa.concat_tables(
+                    [
+                        exact[name][0].select(["record_id"]),
+                        *([recompared[name]] if name in recompared else []),
+                    ]
+                )
+                for name in resolved
+            }
+            resolved_links = _apply_resolutions(con, resolved, registry_view, decided, run)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {pending}")
         for source_name, source in sources.items():
@@ -229,15 +255,16 @@ def link_sources(
     results = {}
     for source_name, source in sources.items():
         exact_links, exact_seconds = exact[source_name]
-        if source_name in resolved:
-            found, ambiguous, fuzzy_seconds = resolved_links[source_name]
+        found = fuzzy_links.get(source_name, LINK_SCHEMA.empty_table())
+        records = fuzzy_records.get(source_name, 0)
+        by_source = fuzzy_result.by_source.get(source_name, (0, 0)) if fuzzy_result else (0, 0)
+        fuzzy_seconds = fuzzy_result.seconds if fuzzy_result else 0.0
+        if source_name in resolved:  # its resolution, and what was compared now of it (if anything)
+            stored, ambiguous, seconds = resolved_links[source_name]
+            found = pa.concat_tables([stored, found])
             records = resolved[source_name].records
-            by_source = (resolved[source_name].candidates_scored, ambiguous)
-        else:
-            found = fuzzy_links.get(source_name, LINK_SCHEMA.empty_table())
-            records = fuzzy_records.get(source_name, 0)
-            by_source = fuzzy_result.by_source.get(source_name, (0, 0)) if fuzzy_result else (0, 0)
-            fuzzy_seconds = fuzzy_result.seconds if fuzzy_result else 0.0
+            by_source = (resolved[source_name].candidates_scored + by_source[0], ambiguous + by_source[1])
+            fuzzy_seconds = seconds + (fuzzy_seconds if source_name in compared_now else 0.0)
         stats = LinkStats(
             source_name=source_name,
             records=input_rows(source),
@@ -381,12 +408,17 @@ def _run_fuzzy(
     run: int,
     *,
     everyone: bool = False,
+    near_registry_only: tuple[str, ...] = (),
 ) -> FuzzyResult:
     """The pinyin and both feature tables of the gathered fuzzy records; link; clean up.
 
     With `everyone` (a resolution against the register alone: resolution.py), every record is compared
     with the register's people keyed by their ID key, none is dropped for want of a registry person, and
     the result keeps the tied candidates.
+
+    The records of the sources in `near_registry_only` (whose resolution stands for the rest) are kept
+    only if they could be identified with a registry person the register lacks; their ids are returned
+    as `FuzzyResult.recompared`.
 
     With the population index (registered as `population_view`), its pinyin lookup serves most names
     (only the others are read out in Python), the compared side is the register's people mapped to the
@@ -400,6 +432,8 @@ def _run_fuzzy(
     record_features = f"mz_record_features_{run}"
     registry_features = f"mz_registry_features_{run}"
     compared = f"mz_compared_features_{run}"
+    registry_only = f"mz_registry_only_features_{run}"
+    recompared: pa.Table | None = None
     term_frequencies = {column: f"mz_tf_{column}_{run}" for column in TF_COLUMNS}
     views: list[tuple[str, Input]] = []
     try:
@@ -438,6 +472,23 @@ def _run_fuzzy(
                 f"DELETE FROM {record_features} WHERE record_id NOT IN "
                 f"({sql.identifiable_records_sql(record_features, registry_features)})"
             )
+            if near_registry_only:
+                in_resolved = (
+                    f"{sql._group_sql('record_id', FUZZY_KEY_SEPARATOR)} IN "
+                    f"({', '.join(repr(sql.check_identifier(name)) for name in near_registry_only)})"
+                )
+                con.execute(
+                    f"CREATE TEMP TABLE {registry_only} AS SELECT f.* FROM {registry_features} AS f "
+                    f"WHERE f.person_id IN (SELECT person_id FROM "
+                    f"({sql.registry_only_sql(registry_view, population_view)}))"
+                )
+                con.execute(
+                    f"DELETE FROM {record_features} WHERE {in_resolved} AND record_id NOT IN "
+                    f"({sql.identifiable_records_sql(record_features, registry_only)})"
+                )
+                recompared = con.sql(
+                    f"SELECT record_id FROM {record_features} WHERE {in_resolved} ORDER BY record_id"
+                ).to_arrow_table()
             con.execute(
                 f"CREATE TEMP TABLE {compared} AS "
                 + sql.population_features_sql(
@@ -463,8 +514,10 @@ def _run_fuzzy(
             term_frequencies=tf_tables,
             keep_ties=everyone,
         )
+        if recompared is not None:
+            result = replace(result, recompared=recompared)
     finally:
-        for table in (record_features, registry_features, compared):
+        for table in (record_features, registry_features, compared, registry_only):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         if index is not None:
             con.execute(f"DROP VIEW IF EXISTS {pinyin}")
