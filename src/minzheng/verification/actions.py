@@ -877,8 +877,6 @@ def do_answer_verification_requests(
         raise ValidationFailed("未找到信息核对申请：" + "、".join(map(str, missing)), field="answers")
     pending = [request for request in requests if request.status == VerificationStatus.PENDING]
     if acting_user is not None:
-        from minzheng.accounts.access import user_covers_region
-
         outside = [
             request.pk for request in pending if not user_covers_region(acting_user, request.case.region_id)
         ]

@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from minzheng.accounts.access import region_filter
 from minzheng.accounts.models import User
 from minzheng.assistance.cases.choices import VerificationStatus
 from minzheng.assistance.cases.models import VerificationRequest
@@ -113,8 +114,6 @@ class PendingRequest:
 def list_pending_requests(acting_user: User | None = None) -> list[PendingRequest]:
     """Every pending 信息核对 request with the household of its case (a few dozen a month at most); with
     `acting_user`, those whose case is in the user's jurisdiction (the system's own monthly run: all)."""
-    from minzheng.accounts.access import region_filter
-
     pending = VerificationRequest.objects.filter(status=VerificationStatus.PENDING)
     if acting_user is not None:
         pending = pending.filter(region_filter(acting_user, "case__region_id"))

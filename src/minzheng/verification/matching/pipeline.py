@@ -118,7 +118,8 @@ class LinkRun:
     resolved_candidates: int = 0
     """Candidate pairs the resolutions scored when they were made."""
     registry_only: int = 0
-    """Registry people the population register lacks: with any, the resolutions are not used."""
+    """Registry people the population register lacks: with any, the records of resolved sources that could
+    be identified with one of them are compared at verify time (their ids: `fuzzy.recompared`)."""
 
     @property
     def fuzzy_candidates_scored(self) -> int:
@@ -292,23 +293,24 @@ def _apply_resolutions(
     con: duckdb.DuckDBPyConnection,
     resolved: Mapping[str, Resolution],
     registry_view: str,
-    exact: Mapping[str, pa.Table],
+    decided: Mapping[str, pa.Table],
     run: int,
 ) -> dict[str, tuple[pa.Table, int, float]]:
-    """(links, ambiguous records, seconds) of each source from its stored resolution."""
+    """(links, ambiguous records, seconds) of each source from its stored resolution, but for the records
+    of `decided` (record_id: linked exactly, or compared now)."""
     keys = f"mz_registry_keys_{run}"
     result = {}
     con.execute(f"CREATE TEMP TABLE {keys} AS " + sql.registry_keys_sql(registry_view))
     try:
         for name, resolution in resolved.items():
             started = time.perf_counter()
-            rows, linked = f"mz_resolution_{name}_{run}", f"mz_exact_{name}_{run}"
+            rows, skipped = f"mz_resolution_{name}_{run}", f"mz_decided_{name}_{run}"
             register_input(con, rows, resolution.rows)
-            con.register(linked, exact[name].select(["record_id"]))
+            con.register(skipped, decided[name].select(["record_id"]))
             try:
-                found = con.sql(sql.resolved_rows_sql(rows, keys, linked)).to_arrow_table()
+                found = con.sql(sql.resolved_rows_sql(rows, keys, skipped)).to_arrow_table()
             finally:
-                con.unregister(linked)
+                con.unregister(skipped)
                 unregister_input(con, rows, resolution.rows)
             is_link = found["linked"]
             links = found.filter(is_link)
@@ -473,10 +475,7 @@ def _run_fuzzy(
                 f"({sql.identifiable_records_sql(record_features, registry_features)})"
             )
             if near_registry_only:
-                in_resolved = (
-                    f"{sql._group_sql('record_id', FUZZY_KEY_SEPARATOR)} IN "
-                    f"({', '.join(repr(sql.check_identifier(name)) for name in near_registry_only)})"
-                )
+                in_resolved = sql.in_groups_sql("record_id", FUZZY_KEY_SEPARATOR, near_registry_only)
                 con.execute(
                     f"CREATE TEMP TABLE {registry_only} AS SELECT f.* FROM {registry_features} AS f "
                     f"WHERE f.person_id IN (SELECT person_id FROM "

@@ -134,30 +134,10 @@ def resolve_sources(
         unregister_input(con, population_view, index.features)
         con.unregister(registry_view)
 
-    best = pa.table(
-        {
-            "record_id": result.links["record_id"],
-            "id_key": result.links["person_id"],
-            "match_weight": result.links["match_weight"],
-            "match_probability": result.links["match_probability"],
-            "explanation": result.links["explanation"].cast(pa.string()),
-            "tied": pa.array([False] * result.links.num_rows, pa.bool_()),
-        }
-    )
-    ties = result.ties
-    if ties is not None and ties.num_rows:
-        tied = pa.table(
-            {
-                "record_id": ties["record_id"].cast(pa.string()),
-                "id_key": ties["person_id"].cast(pa.int64()),
-                "match_weight": ties["match_weight"].cast(pa.float64()),
-                "match_probability": ties["match_probability"].cast(pa.float64()),
-                "explanation": ties["explanation"].cast(pa.string()),
-                "tied": pa.array([True] * ties.num_rows, pa.bool_()),
-            }
-        )
-        best = pa.concat_tables([best.cast(RESOLUTION_SCHEMA), tied.cast(RESOLUTION_SCHEMA)])
-    rows = _split_fuzzy_links(best.cast(RESOLUTION_SCHEMA), list(sources))
+    found = [_resolution_rows(result.links, tied=False)]
+    if result.ties is not None:
+        found.append(_resolution_rows(result.ties, tied=True))
+    rows = _split_fuzzy_links(pa.concat_tables(found), list(sources))
     digest = settings_digest(settings, index)
     return {
         name: Resolution(
@@ -168,6 +148,22 @@ def resolve_sources(
         )
         for name in sources
     }
+
+
+def _resolution_rows(candidates: pa.Table, *, tied: bool) -> pa.Table:
+    """Best links or tied candidates (record_id, person_id = the ID key, weight, probability, explanation)
+    as rows of RESOLUTION_SCHEMA."""
+    return pa.table(
+        {
+            "record_id": candidates["record_id"].cast(pa.string()),
+            "id_key": candidates["person_id"].cast(pa.int64()),
+            "match_weight": candidates["match_weight"].cast(pa.float64()),
+            "match_probability": candidates["match_probability"].cast(pa.float64()),
+            "explanation": candidates["explanation"].cast(pa.string()),
+            "tied": pa.array([tied] * candidates.num_rows, pa.bool_()),
+        },
+        schema=RESOLUTION_SCHEMA,
+    )
 
 
 # ------------------------------------------------------------------------------------------ on disk

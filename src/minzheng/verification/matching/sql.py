@@ -708,6 +708,12 @@ def _group_sql(column: str, separator: str) -> str:
     return f"split_part({check_identifier(column)}, '{separator}', 1)"
 
 
+def in_groups_sql(column: str, separator: str, groups: tuple[str, ...]) -> str:
+    """A condition: the part of `column` before the first `separator` is one of `groups` (identifiers)."""
+    names = ", ".join(f"'{check_identifier(group)}'" for group in groups)
+    return f"{_group_sql(column, separator)} IN ({names})"
+
+
 def rows_by_group_sql(table: str, *, group_separator: str) -> str:
     """Rows of `table` per group of records (the part of its record_id before the separator)."""
     check_identifier(table)
@@ -729,14 +735,14 @@ GROUP BY id_key
 """.strip()
 
 
-def resolved_rows_sql(resolution: str, keys: str, exact: str) -> str:
+def resolved_rows_sql(resolution: str, keys: str, decided: str) -> str:
     """The rows of a stored resolution (resolution.py) whose candidate is a registry person, with `linked`:
     the record's untied best candidate is the one registry person of that ID key (a fuzzy link). The other
     rows' records are left for a person to decide: candidates tied for best with a registry person among
     them, or a best candidate whose ID key several registry people share (as ambiguous_records_sql counts
-    them at verify time). Records linked exactly already (a converted 15-digit number whose registry name
-    differs from the register's) are left out."""
-    for name in (resolution, keys, exact):
+    them at verify time). The records of `decided` are left out: linked exactly already (a converted
+    15-digit number whose registry name differs from the register's), or compared at verify time."""
+    for name in (resolution, keys, decided):
         check_identifier(name)
     return f"""
 SELECT
@@ -749,6 +755,6 @@ SELECT
 FROM {resolution} AS s
 INNER JOIN {keys} AS k
     ON k.id_key = s.id_key
-WHERE NOT EXISTS (SELECT 1 FROM {exact} AS e WHERE e.record_id = s.record_id)
+WHERE NOT EXISTS (SELECT 1 FROM {decided} AS e WHERE e.record_id = s.record_id)
 ORDER BY s.record_id, k.person_id
 """.strip()
